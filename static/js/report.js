@@ -1,0 +1,111 @@
+// The report form, enhanced: platform search-as-you-type (an ARIA combobox) and early file-limit checks.
+// Without this script the form works the same through its "Search the registry" button.
+(function () {
+  "use strict";
+  var picker = document.querySelector(".platform-picker");
+  if (!picker) return;
+  var input = picker.querySelector("#platform_name");
+  var hidden = picker.querySelector("#platform_id");
+  var list = picker.querySelector("#platform-suggestions");
+  var chosen = picker.querySelector("#platform-chosen");
+  if (!input || !hidden || !list) return;  // the no-script match list is showing
+  picker.classList.add("enhanced");
+
+  var url = picker.getAttribute("data-suggest-url");
+  var items = [], active = -1, timer = null, lastQuery = null, pending = null;
+
+  function close() {
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+    active = -1;
+  }
+
+  function choose(item) {
+    input.value = item.name;
+    hidden.value = String(item.id);
+    chosen.textContent = "";
+    chosen.appendChild(document.createTextNode(picker.getAttribute("data-chosen-text") + " "));
+    var strong = document.createElement("strong");
+    strong.textContent = item.name + (item.name_en ? " (" + item.name_en + ")" : "");
+    chosen.appendChild(strong);
+    close();
+  }
+
+  function highlight(index) {
+    var nodes = list.querySelectorAll("li[role=option]");
+    if (!nodes.length) return;
+    active = (index + nodes.length) % nodes.length;
+    nodes.forEach(function (node, i) { node.setAttribute("aria-selected", i === active ? "true" : "false"); });
+    input.setAttribute("aria-activedescendant", nodes[active].id);
+    nodes[active].scrollIntoView({ block: "nearest" });
+  }
+
+  function render(results) {
+    items = results;
+    list.textContent = "";
+    if (!results.length) {
+      var none = document.createElement("li");
+      none.className = "empty";
+      none.textContent = picker.getAttribute("data-none-text");
+      list.appendChild(none);
+    }
+    results.forEach(function (item, i) {
+      var li = document.createElement("li");
+      li.id = "platform-option-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      li.textContent = item.name + (item.name_en ? " (" + item.name_en + ")" : "");
+      var meta = document.createElement("span");
+      meta.className = "meta";
+      meta.textContent = [item.operator, item.region].filter(Boolean).join(" · ");
+      li.appendChild(meta);
+      li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(item); });
+      list.appendChild(li);
+    });
+    list.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+    active = -1;
+  }
+
+  function search() {
+    var q = input.value.trim();
+    if (q === lastQuery) return;
+    lastQuery = q;
+    if (!q) { close(); return; }
+    if (pending) pending.abort();
+    pending = new AbortController();
+    fetch(url + "?q=" + encodeURIComponent(q), { signal: pending.signal, headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (results) { if (input.value.trim() === q) render(results); })
+      .catch(function () { /* typing on; the next keystroke searches again */ });
+  }
+
+  input.addEventListener("input", function () {
+    hidden.value = "";  // a typed name is a new platform until one is chosen
+    chosen.textContent = "";
+    clearTimeout(timer);
+    timer = setTimeout(search, 150);
+  });
+  input.addEventListener("keydown", function (e) {
+    if (list.hidden) return;
+    if (e.key === "ArrowDown") { e.preventDefault(); highlight(active + 1); }
+    else if (e.key === "ArrowUp") { e.preventDefault(); highlight(active - 1); }
+    else if (e.key === "Enter" && active >= 0 && items[active]) { e.preventDefault(); choose(items[active]); }
+    else if (e.key === "Escape") { close(); }
+  });
+  input.addEventListener("blur", function () { setTimeout(close, 100); });
+
+  // Files: say at once when the chosen set breaks a limit, instead of after the upload.
+  var files = document.querySelector("#evidence");
+  if (files) {
+    files.addEventListener("change", function () {
+      var maxFiles = +files.dataset.maxFiles, maxFile = +files.dataset.maxFile, maxTotal = +files.dataset.maxTotal;
+      var total = 0, tooBig = false;
+      Array.prototype.forEach.call(files.files, function (f) { total += f.size; if (f.size > maxFile) tooBig = true; });
+      var problem = files.files.length > maxFiles || tooBig || total > maxTotal;
+      files.setCustomValidity(problem ? document.querySelector("#evidence-hint").textContent : "");
+      if (problem) files.reportValidity();
+    });
+  }
+})();

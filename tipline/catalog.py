@@ -1,0 +1,70 @@
+"""The fixed lists of SPEC section 3, each shown in Chinese and English.
+
+These are the one source for forms, templates, the API and tests. Codes are
+stored; labels go through the catalogs so the page's language decides.
+"""
+
+from flask_babel import lazy_gettext as _l
+
+CATEGORIES = {
+    "unfiled": _l("Platform operating without filing"),
+    "core_values": _l("Content against core socialist values"),
+    "vulgar": _l("Pornographic or vulgar content"),
+    "violent": _l("Bloody or violent content"),
+    "public_order": _l("Content against public order and good customs"),
+    "ad_diversion": _l("Traffic-diverting advertising unfit for minors (incl. pushed by algorithm)"),
+    "game_ads": _l("Online game advertising"),
+    "page_surroundings": _l("Pop-ups, sidebars, floating boxes or feed loading around the lessons"),
+    "social": _l("Harmful interactive or social features"),
+    "syllabus": _l("Course syllabus or teaching content problems"),
+    "teachers": _l("Unqualified or misbehaving teachers"),
+    "marketing": _l("Marketing methods unfit for minors"),
+    "other": _l("Other harm to minors' rights"),
+}
+
+LOCATIONS = {
+    "live": _l("Live lesson"),
+    "recorded": _l("Recorded video lesson"),
+    "graphic": _l("Graphic or text lesson"),
+    "syllabus": _l("Course syllabus"),
+    "popup": _l("Pop-up window"),
+    "sidebar": _l("Sidebar"),
+    "floating": _l("Floating box"),
+    "feed": _l("Information feed"),
+    "social": _l("Interactive or social section"),
+    "advert": _l("Advertisement"),
+    "app_store": _l("App store page"),
+    "other": _l("Other"),
+}
+
+REPORTER_TYPES = {
+    "parent": _l("Parent"),
+    "student": _l("Student"),
+    "teacher": _l("Teacher"),
+    "school": _l("School"),
+    "parent_committee": _l("Parent committee"),
+    "industry_association": _l("Industry association"),
+    "social_organisation": _l("Social organisation"),
+    "other": _l("Other"),
+}
+
+FILING_STATUSES = {
+    "filed": _l("Filed"),
+    "unfiled": _l("Not filed"),
+}
+
+LIST_STATUSES = {
+    "none": _l("Not listed"),
+    "white": _l("White list"),
+    "black": _l("Black list"),
+}
+
+
+def choices(table):
+    """(code, label) pairs for a select field."""
+    return list(table.items())
+
+
+def label(table, code):
+    """The label for a stored code; the code itself if it is unknown."""
+    return table.get(code, code)

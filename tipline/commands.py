@@ -1,0 +1,106 @@
+"""The app's own commands: `flask --app wsgi <command>`."""
+
+import time
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from tipline.extensions import db
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def register(app):
+    """Add the commands to the app's CLI."""
+    for command in (seed_demo, import_platforms_command, import_regions_command, worker, relay_jobs):
+        app.cli.add_command(command)
+
+
+@click.command("import-regions")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_regions_command(path):
+    """Load regions (code,name_zh,name_en,parent_code) from a CSV file."""
+    from tipline.regions.service import load_regions
+
+    count = load_regions(Path(path).read_text(encoding="utf-8-sig"))
+    db.session.commit()
+    click.echo(f"{count} regions loaded")
+
+
+@click.command("import-platforms")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_platforms_command(path):
+    """Load a filing list from CSV; rows matching an existing name and region update it."""
+    from tipline.platforms.importer import ImportFileError, import_platforms
+
+    try:
+        report = import_platforms(Path(path).read_bytes())
+    except ImportFileError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{path}: {exc}") from None
+    db.session.commit()
+    for line, reason in report.refused:
+        click.echo(f"{path}:{line}: refused: {reason}", err=True)
+    click.echo(f"{report.created} created, {report.updated} updated, {len(report.refused)} refused")
+    if report.refused:
+        raise SystemExit(1)
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo():
+    """Load demo regions, platforms and tips. Running it again changes nothing."""
+    from tipline.demo import load_demo
+
+    summary = load_demo(DATA)
+    db.session.commit()
+    click.echo(
+        f"regions: {summary['regions']}, platforms: {summary['platforms']}, "
+        f"demo tips: {summary['tips']} ({summary['new_tips']} new)"
+    )
+    for name, code in summary["receipts"]:
+        click.echo(f"  receipt code of the demo tip about {name}: {code}")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Run the jobs that are waiting, then stop.")
+@with_appcontext
+def worker(burst):
+    """Run background jobs: an RQ worker on REDIS_URL, plus the outbox relay."""
+    import threading
+
+    from rq import Worker
+
+    from tipline.jobs.outbox import relay, rq_queue
+
+    app = current_app._get_current_object()
+    if app.config["JOB_MODE"] != "rq":
+        raise click.ClickException("set REDIS_URL to run a worker; without it jobs run in the web process")
+    queue = rq_queue(app)
+    relay(app)
+    if not burst:
+
+        def keep_relaying():
+            while True:
+                time.sleep(10)
+                try:
+                    relay(app)
+                except Exception as exc:  # keep relaying through outages
+                    app.logger.warning("outbox relay failed: %s", exc)
+
+        threading.Thread(target=keep_relaying, daemon=True, name="outbox-relay").start()
+    Worker([queue], connection=queue.connection).work(burst=burst)
+
+
+@click.command("relay-jobs")
+@with_appcontext
+def relay_jobs():
+    """Hand waiting outbox jobs to the queue (or run them here without Redis)."""
+    from tipline.jobs.outbox import relay
+
+    count = relay(current_app._get_current_object())
+    click.echo(f"{count} job(s) relayed")

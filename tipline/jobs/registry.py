@@ -1,0 +1,30 @@
+"""The job decorator and the table of job names to functions."""
+
+import importlib
+
+# Modules that define jobs; imported on first look-up so a worker knows them all.
+JOB_MODULES = ("tipline.evidence.jobs",)
+
+_HANDLERS = {}
+
+
+def job(name):
+    """Register `func(payload)` as the job called `name`.
+
+    Jobs receive ids in their payload, never ORM objects, run inside a
+    transaction the runner commits, and must do no harm when run twice.
+    """
+
+    def register(func):
+        _HANDLERS[name] = func
+        return func
+
+    return register
+
+
+def handler_for(name):
+    """The function registered under `name`; KeyError if there is none."""
+    if not _HANDLERS:
+        for module in JOB_MODULES:
+            importlib.import_module(module)
+    return _HANDLERS[name]

@@ -1,0 +1,9 @@
+"""Every model of the app, imported in one place so that Alembic sees all tables."""
+
+from tipline.evidence.models import Evidence
+from tipline.jobs.models import OutboxJob
+from tipline.platforms.models import FilingRecord, Platform
+from tipline.regions.models import Region
+from tipline.reports.models import Tip, TipEvent
+
+__all__ = ["Evidence", "FilingRecord", "OutboxJob", "Platform", "Region", "Tip", "TipEvent"]

@@ -1,0 +1,71 @@
+"""The platform registry: online course platforms used by minors and their filing records."""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tipline.extensions import db
+from tipline.timeutil import utcnow
+
+
+def search_key(*parts):
+    """The text a platform is found by: lower-cased, spaces folded.
+
+    Chinese substrings and Latin names both match a plain LIKE on it, on SQLite
+    and PostgreSQL alike.
+    """
+    text = " ".join(p for p in parts if p)
+    return " ".join(text.lower().split())
+
+
+class Platform(db.Model):
+    """An online course platform (web site or app) that minors use."""
+
+    __tablename__ = "platform"
+    __table_args__ = (UniqueConstraint("name", "region_code", name="uq_platform_name_region"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    operator: Mapped[str] = mapped_column(String(200), default="")
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    # Web addresses and app-store ids, in the order the operator gave them.
+    addresses: Mapped[list] = mapped_column(JSON, default=list)
+    teaches_subjects: Mapped[bool] = mapped_column(Boolean, default=False)
+    list_status: Mapped[str] = mapped_column(String(8), default="none")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    region = relationship("Region")
+    filing = relationship(
+        "FilingRecord", uselist=False, back_populates="platform", cascade="all, delete-orphan"
+    )
+
+    def refresh_search_text(self):
+        """Recompute what the platform is found by; call after changing its names."""
+        self.search_text = search_key(
+            self.name,
+            self.name_en,
+            self.operator,
+            " ".join(self.addresses or ()),
+            self.filing.filing_number if self.filing else "",
+        )
+
+    def __repr__(self):
+        return f"<Platform {self.id} {self.name}>"
+
+
+class FilingRecord(db.Model):
+    """A platform's filing (备案): whether it is filed, under which number, and what."""
+
+    __tablename__ = "filing_record"
+
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platform.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(8), default="unfiled")
+    filing_number: Mapped[str] = mapped_column(String(64), default="")
+    filed_features: Mapped[str] = mapped_column(Text, default="")
+    last_reviewed_on: Mapped[date | None] = mapped_column(Date)
+
+    platform = relationship("Platform", back_populates="filing")

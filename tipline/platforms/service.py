@@ -1,0 +1,87 @@
+"""Finding platforms in the registry: the public filing list, suggestions, and matching a named platform."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from tipline.extensions import db
+from tipline.platforms.models import FilingRecord, Platform, search_key
+from tipline.regions.service import subtree_codes
+
+PAGE_SIZE = 20
+MAX_QUERY = 100
+
+
+def _like_pattern(text):
+    """A LIKE pattern for a substring, with the wildcard characters taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _matching(query):
+    """A WHERE clause matching every word of the query against the platform's search text."""
+    words = search_key(query[:MAX_QUERY]).split()
+    return [Platform.search_text.like(_like_pattern(word), escape="\\") for word in words]
+
+
+@dataclass
+class PlatformPage:
+    """One page of the filing list."""
+
+    platforms: list
+    total: int
+    page: int
+    pages: int
+
+
+def filing_list(query="", region=None, filing_status=None, list_status=None, page=1):
+    """The public filing list, filtered, one page at a time, by name."""
+    conditions = _matching(query or "")
+    if region:
+        conditions.append(Platform.region_code.in_(subtree_codes(region)))
+    if filing_status:
+        conditions.append(Platform.filing.has(FilingRecord.status == filing_status))
+    if list_status:
+        conditions.append(Platform.list_status == list_status)
+    total = db.session.scalar(select(func.count(Platform.id)).where(*conditions))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    platforms = db.session.scalars(
+        select(Platform)
+        .where(*conditions)
+        .order_by(Platform.name, Platform.id)
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    return PlatformPage(platforms=platforms, total=total, page=page, pages=pages)
+
+
+def suggest_platforms(query, limit=8):
+    """Platforms whose names, operator, addresses or filing number contain every typed word."""
+    conditions = _matching(query or "")
+    if not conditions:
+        return []
+    return db.session.scalars(
+        select(Platform).where(*conditions).order_by(func.length(Platform.name), Platform.name).limit(limit)
+    ).all()
+
+
+def resolve_platform(platform_id, name):
+    """The registry platform a reporter meant, or None for a platform not in the registry.
+
+    An id chosen from the suggestions wins; otherwise a name that equals exactly
+    one platform's Chinese or English name (case aside) is taken as that platform.
+    """
+    if platform_id:
+        platform = db.session.get(Platform, platform_id)
+        if platform is not None:
+            return platform
+    folded = (name or "").strip().lower()
+    if not folded:
+        return None
+    found = db.session.scalars(
+        select(Platform)
+        .where(or_(func.lower(Platform.name) == folded, func.lower(Platform.name_en) == folded))
+        .limit(2)
+    ).all()
+    return found[0] if len(found) == 1 else None

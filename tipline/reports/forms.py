@@ -1,0 +1,118 @@
+"""The public report form."""
+
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    HiddenField,
+    MultipleFileField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
+
+from tipline import catalog
+from tipline.forms import readable_text, strip_text, web_address
+from tipline.timeutil import utcnow
+
+TEXT = [strip_text]
+
+
+def _choices(table, prompt):
+    return [("", prompt)] + catalog.choices(table)
+
+
+def _positive_id(form, field):
+    value = (field.data or "").strip()
+    if value and (not value.isdigit() or len(value) > 12):
+        raise ValidationError(_l("Choose the platform again from the list."))
+
+
+def _not_in_future(form, field):
+    if field.data is None:
+        return
+    # Beijing time is entered; allow a day for time zones and clock drift.
+    if field.data > utcnow() + timedelta(days=1):
+        raise ValidationError(_l("The time cannot be in the future."))
+    if field.data.year < 2000:
+        raise ValidationError(_l("Enter a date after the year 2000."))
+
+
+class ReportForm(FlaskForm):
+    """What a reporter tells us about a platform."""
+
+    platform_id = HiddenField(validators=[_positive_id])
+    platform_name = StringField(
+        _l("Platform (web site or app)"),
+        filters=TEXT,
+        validators=[DataRequired(_l("Name the platform.")), Length(max=200), readable_text],
+        description=_l("Type part of its name in Chinese or Latin letters, or its web address."),
+    )
+    category = SelectField(
+        _l("What is the problem?"),
+        choices=_choices(catalog.CATEGORIES, _l("Choose a kind of problem")),
+        validators=[InputRequired(_l("Choose the kind of problem."))],
+        validate_choice=True,
+    )
+    location = SelectField(
+        _l("Where did you see it?"),
+        choices=_choices(catalog.LOCATIONS, _l("Choose where you saw it")),
+        validators=[InputRequired(_l("Choose where you saw it."))],
+    )
+    description = TextAreaField(
+        _l("What happened?"),
+        filters=TEXT,
+        validators=[
+            DataRequired(_l("Describe what you saw.")),
+            Length(min=10, max=5000, message=_l("Write between 10 and 5000 characters.")),
+            readable_text,
+        ],
+        description=_l("What you saw, in which course or lesson, and why it harms minors."),
+    )
+    url = StringField(
+        _l("Web address where it happened (optional)"),
+        filters=TEXT,
+        validators=[Optional(), Length(max=2000), web_address, readable_text],
+    )
+    seen_at = DateTimeLocalField(
+        _l("When did you see it? (optional)"),
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        validators=[Optional(), _not_in_future],
+    )
+    evidence = MultipleFileField(_l("Evidence files (optional)"))
+    reporter_type = SelectField(
+        _l("You are"),
+        choices=catalog.choices(catalog.REPORTER_TYPES),
+        default="parent",
+        validators=[InputRequired()],
+    )
+    contact_name = StringField(
+        _l("Your name (optional)"), filters=TEXT, validators=[Optional(), Length(max=100), readable_text]
+    )
+    contact_email = StringField(
+        _l("Email (optional)"),
+        filters=TEXT,
+        validators=[Optional(), Length(max=254), Email(_l("Enter an email address like name@example.com."))],
+    )
+    contact_phone = StringField(
+        _l("Phone (optional)"),
+        filters=TEXT,
+        validators=[
+            Optional(),
+            Regexp(r"^\+?[0-9 ()-]{5,20}$", message=_l("Enter a phone number with digits only.")),
+        ],
+    )
+    find_platform = SubmitField(_l("Search the registry"))
+    submit = SubmitField(_l("Send the report"))
+
+    def contact(self):
+        """The contact details as given; empty when the reporter stays anonymous."""
+        return {
+            "name": self.contact_name.data or "",
+            "email": self.contact_email.data or "",
+            "phone": self.contact_phone.data or "",
+        }

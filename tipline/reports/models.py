@@ -1,0 +1,58 @@
+"""Tips and their public history: what a reporter sent, never edited, only added to."""
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tipline.extensions import db
+from tipline.timeutil import utcnow
+
+
+class Tip(db.Model):
+    """One report from one reporter."""
+
+    __tablename__ = "tip"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # HMAC of the receipt code; the code itself is never stored.
+    receipt_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    platform_id: Mapped[int | None] = mapped_column(ForeignKey("platform.id"), index=True)
+    # The platform as the reporter named it (kept even when matched to the registry).
+    platform_name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    location: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(String(2000), default="")
+    seen_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reporter_type: Mapped[str] = mapped_column(String(32))
+    # Fernet ciphertext of {name, email, phone}; None for an anonymous tip.
+    contact_encrypted: Mapped[str | None] = mapped_column(Text)
+    locale: Mapped[str] = mapped_column(String(16))
+    # Keyed hash of the client address, for spotting floods without keeping addresses.
+    client_digest: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+    platform = relationship("Platform")
+    events = relationship("TipEvent", back_populates="tip", order_by="TipEvent.id")
+    evidence = relationship("Evidence", back_populates="tip", order_by="Evidence.id")
+
+    @property
+    def is_anonymous(self):
+        """True when the reporter left no way to reach them."""
+        return self.contact_encrypted is None
+
+
+class TipEvent(db.Model):
+    """One entry in a tip's public history: submission, additions, status changes, messages."""
+
+    __tablename__ = "tip_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tip_id: Mapped[int] = mapped_column(ForeignKey("tip.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    tip = relationship("Tip", back_populates="events")
+    evidence = relationship("Evidence", back_populates="event")

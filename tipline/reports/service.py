@@ -1,0 +1,107 @@
+"""Taking in tips and what reporters add to them. Plain functions: no request, no commit."""
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from tipline.crypto import derived_key, encrypt_contact
+from tipline.evidence.models import Evidence
+from tipline.evidence.storage import evidence_storage
+from tipline.extensions import db
+from tipline.jobs.outbox import record_job
+from tipline.platforms.service import resolve_platform
+from tipline.reports.models import Tip, TipEvent
+from tipline.reports.receipt import MalformedReceiptCode, new_receipt_code, receipt_digest
+
+# Kinds of entry in a tip's public history.
+SUBMITTED = "submitted"
+INFO_ADDED = "info_added"
+
+
+@dataclass
+class TipSubmission:
+    """What a reporter sends, already validated by the form."""
+
+    platform_name: str
+    category: str
+    location: str
+    description: str
+    reporter_type: str
+    locale: str
+    client: str
+    platform_id: int | None = None
+    url: str = ""
+    seen_at: datetime | None = None
+    contact: dict = field(default_factory=dict)
+
+
+def client_digest(client):
+    """A keyed hash of a client address: enough to spot floods, useless to find the person."""
+    return hmac.new(derived_key("client"), client.encode(), hashlib.sha256).hexdigest()
+
+
+def submit_tip(submission, clean_files):
+    """Record a new tip with its evidence; returns (tip, receipt_code).
+
+    The receipt code is returned once and never stored; only its keyed hash is.
+    Evidence checks are recorded as jobs in the same transaction.
+    """
+    code = new_receipt_code()
+    platform = resolve_platform(submission.platform_id, submission.platform_name)
+    tip = Tip(
+        receipt_digest=receipt_digest(derived_key("receipt"), code),
+        platform=platform,
+        platform_name=submission.platform_name,
+        category=submission.category,
+        location=submission.location,
+        description=submission.description,
+        url=submission.url,
+        seen_at=submission.seen_at,
+        reporter_type=submission.reporter_type,
+        contact_encrypted=encrypt_contact(submission.contact),
+        locale=submission.locale,
+        client_digest=client_digest(submission.client),
+    )
+    db.session.add(tip)
+    event = TipEvent(tip=tip, kind=SUBMITTED)
+    db.session.add(event)
+    _attach(tip, event, clean_files)
+    return tip, code
+
+
+def add_to_tip(tip, text, clean_files):
+    """Append information and/or evidence to a tip; the tip itself is never changed."""
+    event = TipEvent(tip=tip, kind=INFO_ADDED, body=text or "")
+    db.session.add(event)
+    _attach(tip, event, clean_files)
+    return event
+
+
+def _attach(tip, event, clean_files):
+    storage = evidence_storage()
+    for clean in clean_files:
+        evidence = Evidence(
+            tip=tip,
+            event=event,
+            storage_key=storage.save(clean.data),
+            kind=clean.kind,
+            mime_type=clean.mime_type,
+            size=len(clean.data),
+            sha256=clean.sha256,
+            original_name=clean.original_name,
+        )
+        db.session.add(evidence)
+        db.session.flush()
+        record_job("evidence.check", evidence_id=evidence.id)
+
+
+def find_tip(code):
+    """The tip a receipt code opens, or None. Raises MalformedReceiptCode before any look-up."""
+    digest = receipt_digest(derived_key("receipt"), code)
+    return db.session.scalars(select(Tip).where(Tip.receipt_digest == digest)).first()
+
+
+__all__ = ["MalformedReceiptCode", "TipSubmission", "submit_tip", "add_to_tip", "find_tip"]

@@ -1,0 +1,44 @@
+"""Template filters and globals: formatting lives here, not in templates."""
+
+from flask_babel import format_datetime
+from flask_wtf.csrf import generate_csrf
+
+from tipline import catalog
+from tipline.i18n import current_language, html_lang
+from tipline.reports.receipt import GROUP_SIZE
+
+
+def _label(table_name):
+    table = getattr(catalog, table_name)
+    return lambda code: catalog.label(table, code)
+
+
+def filesize(size):
+    """Bytes as KB or MB, for people."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{max(1, size // 1024)} KB"
+
+
+def datetime_local(value):
+    """A stored UTC time in the page's time zone and language."""
+    return format_datetime(value, "medium") if value else ""
+
+
+def install(app):
+    """Register the filters and globals."""
+    app.jinja_env.filters.update(
+        category=_label("CATEGORIES"),
+        location=_label("LOCATIONS"),
+        reporter_type=_label("REPORTER_TYPES"),
+        filing_status=_label("FILING_STATUSES"),
+        list_status=_label("LIST_STATUSES"),
+        filesize=filesize,
+        when=datetime_local,
+    )
+    app.jinja_env.globals.update(
+        current_language=current_language,
+        html_lang=html_lang,
+        csrf_token=generate_csrf,
+        receipt_group_size=GROUP_SIZE,
+    )

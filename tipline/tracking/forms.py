@@ -1,0 +1,39 @@
+"""Forms of the tracking pages: look a tip up, add to it, leave."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import MultipleFileField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from tipline.forms import readable_text, strip_text
+
+
+class LookupForm(FlaskForm):
+    """The receipt code, as the reporter types it."""
+
+    code = StringField(
+        _l("Receipt code"),
+        filters=[strip_text],
+        validators=[DataRequired(_l("Enter your receipt code.")), Length(max=64, message=_l("That is not a receipt code."))],
+        description=_l("24 letters and digits, as on your receipt. Spaces, hyphens and case do not matter."),
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+    submit = SubmitField(_l("Look up"))
+
+
+class AddInformationForm(FlaskForm):
+    """More information or evidence for a tip."""
+
+    text = TextAreaField(
+        _l("More information"),
+        filters=[strip_text],
+        validators=[Optional(), Length(max=5000, message=_l("Write at most 5000 characters.")), readable_text],
+    )
+    evidence = MultipleFileField(_l("More evidence files"))
+    submit = SubmitField(_l("Add to my report"))
+
+
+class LeaveForm(FlaskForm):
+    """Close the reporter's view of the tip on this device."""
+
+    submit = SubmitField(_l("Close my report on this device"))

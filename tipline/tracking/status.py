@@ -1,0 +1,37 @@
+"""The public status of a tip, as its reporter sees it."""
+
+from flask_babel import lazy_gettext as _l
+
+RECEIVED = "received"
+BEING_HANDLED = "being_handled"
+ACTION_TAKEN = "action_taken"
+CLOSED_FOUNDED = "closed_founded"
+CLOSED_UNFOUNDED = "closed_unfounded"
+CLOSED_MERGED = "closed_merged"
+
+PUBLIC_STATUSES = {
+    RECEIVED: _l("Accepted"),
+    BEING_HANDLED: _l("Being handled"),
+    ACTION_TAKEN: _l("Action taken"),
+    CLOSED_FOUNDED: _l("Closed: founded"),
+    CLOSED_UNFOUNDED: _l("Closed: unfounded"),
+    CLOSED_MERGED: _l("Closed: merged with another report"),
+}
+
+EXPLANATIONS = {
+    RECEIVED: _l("Your report is registered and waits for staff to look at it."),
+    BEING_HANDLED: _l("Staff are looking into your report."),
+    ACTION_TAKEN: _l("Staff have taken action against the platform."),
+    CLOSED_FOUNDED: _l("The problem you reported was confirmed and dealt with."),
+    CLOSED_UNFOUNDED: _l("Staff could not confirm the problem you reported."),
+    CLOSED_MERGED: _l("Your report is handled together with another report about the same problem."),
+}
+
+
+def public_status(tip):
+    """The status code a reporter sees for a tip.
+
+    Until staff take a tip into a case it is simply accepted; the staff workspace
+    derives the later states from the case the tip belongs to.
+    """
+    return RECEIVED

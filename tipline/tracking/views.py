@@ -1,0 +1,114 @@
+"""The reporter's side after submission: look a tip up by its receipt code, follow it, add to it."""
+
+import time
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from tipline.evidence.intake import clean_form_files
+from tipline.extensions import db, limiter
+from tipline.reports.models import Tip
+from tipline.reports.service import MalformedReceiptCode, add_to_tip, find_tip
+from tipline.tracking.forms import AddInformationForm, LeaveForm, LookupForm
+from tipline.tracking.status import EXPLANATIONS, PUBLIC_STATUSES, public_status
+from tipline.web import keeps_input_on_csrf_error, no_store
+
+bp = Blueprint("tracking", __name__, url_prefix="/track")
+
+SESSION_KEY = "tracked_tip"
+
+
+def _failed_lookup(response):
+    return response.status_code in (400, 404)
+
+
+def _tracked_tip():
+    tip_id = session.get(SESSION_KEY)
+    return db.session.get(Tip, tip_id) if isinstance(tip_id, int) else None
+
+
+@bp.route("", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["TRACK_FAILURE_LIMIT"], methods=["POST"], deduct_when=_failed_lookup
+)
+@keeps_input_on_csrf_error
+def lookup():
+    """The receipt look-up. A wrong code and an unknown code get the same answer."""
+    form = LookupForm()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            try:
+                tip = find_tip(form.code.data)
+            except MalformedReceiptCode:
+                form.code.errors.append(_("That is not a receipt code. A code has 24 letters and digits."))
+            else:
+                if tip is not None:
+                    session.clear()
+                    session[SESSION_KEY] = tip.id
+                    session.permanent = True
+                    return redirect(url_for(".tip"))
+                # Slow down guessing; the rate limit then refuses repeated failures.
+                time.sleep(current_app.config["TRACK_FAILURE_DELAY"])
+                form.code.errors.append(_("No report matches this receipt code. Check it and try again."))
+                status = 404
+    return no_store(render_template("tipline/track.html", form=form), status)
+
+
+def _render_tip(tip, add_form, status=200):
+    code = public_status(tip)
+    return no_store(
+        render_template(
+            "tipline/tip.html",
+            tip=tip,
+            status=code,
+            status_label=PUBLIC_STATUSES[code],
+            status_explanation=EXPLANATIONS[code],
+            add_form=add_form,
+            leave_form=LeaveForm(),
+        ),
+        status,
+    )
+
+
+@bp.route("/tip")
+def tip():
+    """The tracked tip: public status, history, and the form to add to it."""
+    tip = _tracked_tip()
+    if tip is None:
+        flash(_("Enter your receipt code to see your report."))
+        return redirect(url_for(".lookup"))
+    return _render_tip(tip, AddInformationForm())
+
+
+@bp.route("/tip", methods=["POST"])
+@keeps_input_on_csrf_error
+def add():
+    """Add information or evidence to the tracked tip."""
+    tip = _tracked_tip()
+    if tip is None:
+        flash(_("Your session has ended. Enter your receipt code again to add to your report."))
+        return redirect(url_for(".lookup"))
+    form = AddInformationForm()
+    if form.validate_on_submit():
+        clean, errors = clean_form_files(form.evidence.data)
+        if errors:
+            form.evidence.errors = list(form.evidence.errors) + errors
+        elif not form.text.data and not clean:
+            form.text.errors = list(form.text.errors) + [_("Write something or attach a file.")]
+        else:
+            add_to_tip(tip, form.text.data, clean)
+            db.session.commit()
+            flash(_("Thank you. Your addition is part of your report."))
+            return redirect(url_for(".tip"))
+    return _render_tip(tip, form, 400)
+
+
+@bp.route("/leave", methods=["POST"])
+def leave():
+    """Forget the tracked tip on this device."""
+    if LeaveForm().validate_on_submit():
+        session.pop(SESSION_KEY, None)
+        flash(_("Your report is closed on this device. Keep your receipt code to open it again."))
+    return redirect(url_for(".lookup"))

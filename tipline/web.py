@@ -1,0 +1,29 @@
+"""Small helpers for views: response headers and input kept across a failed CSRF check."""
+
+from urllib.parse import urlsplit
+
+from flask import make_response
+
+
+def no_store(body, status=200):
+    """A response that no cache may keep (receipt codes, tip pages)."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def keeps_input_on_csrf_error(view):
+    """Mark a form view that re-renders itself, keeping what was typed, when the CSRF token fails."""
+    view.keeps_input_on_csrf_error = True
+    return view
+
+
+def safe_next(target, default="/"):
+    """A local path to return to, never another site."""
+    if not target or not isinstance(target, str) or len(target) > 1000:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+

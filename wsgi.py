@@ -1,0 +1,3 @@
+from tipline import create_app
+
+app = create_app()
