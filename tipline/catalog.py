@@ -5,6 +5,7 @@ stored; labels go through the catalogs so the page's language decides.
 """
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 CATEGORIES = {
     "unfiled": _l("Platform operating without filing"),
@@ -60,9 +61,10 @@ LIST_STATUSES = {
 }
 
 
-def choices(table):
-    """(code, label) pairs for a select field."""
-    return list(table.items())
+def choices(table, prompt=None):
+    """The options of a select field, with an empty first option when a prompt is given."""
+    options = [SelectChoice("", prompt)] if prompt is not None else []
+    return options + [SelectChoice(code, label) for code, label in table.items()]
 
 
 def label(table, code):

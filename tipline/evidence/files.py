@@ -119,7 +119,9 @@ def strip_image(data, mime, max_pixels, name=""):
             upright.load()
     except EvidenceRejected:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError, EOFError):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise EvidenceRejected(_l("This image is too large to process."), name) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         raise EvidenceRejected(_l("This image is damaged and cannot be read."), name) from None
     upright.info = {}
     if fmt == "JPEG" and upright.mode not in ("RGB", "L"):

@@ -22,10 +22,6 @@ from tipline.timeutil import utcnow
 TEXT = [strip_text]
 
 
-def _choices(table, prompt):
-    return [("", prompt)] + catalog.choices(table)
-
-
 def _positive_id(form, field):
     value = (field.data or "").strip()
     if value and (not value.isdigit() or len(value) > 12):
@@ -54,13 +50,13 @@ class ReportForm(FlaskForm):
     )
     category = SelectField(
         _l("What is the problem?"),
-        choices=_choices(catalog.CATEGORIES, _l("Choose a kind of problem")),
+        choices=catalog.choices(catalog.CATEGORIES, _l("Choose a kind of problem")),
         validators=[InputRequired(_l("Choose the kind of problem."))],
         validate_choice=True,
     )
     location = SelectField(
         _l("Where did you see it?"),
-        choices=_choices(catalog.LOCATIONS, _l("Choose where you saw it")),
+        choices=catalog.choices(catalog.LOCATIONS, _l("Choose where you saw it")),
         validators=[InputRequired(_l("Choose where you saw it."))],
     )
     description = TextAreaField(

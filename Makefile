@@ -1,0 +1,64 @@
+# Tipline: `make run` serves the app with demo data; `make test` runs the whole suite.
+# Both set up everything they need on a new machine (a virtualenv, and with apt-get
+# what the tests need from the system: Chromium, PostgreSQL, Redis).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+APT_GET := DEBIAN_FRONTEND=noninteractive apt-get
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# pytest-xdist workers; the suite's databases and Redis keys are per worker.
+JOBS ?= auto
+
+.PHONY: run test bench worker messages translations clean system-test-deps
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV) || { $(SUDO) $(APT_GET) update -qq && $(SUDO) $(APT_GET) install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+# Compiled catalogs are build output (git-ignored); the .po files are the source.
+translations: $(VENV)/.runtime
+	$(BIN)/pybabel compile -q -d tipline/translations
+
+# After changing user-facing strings: refresh the template and both catalogs.
+messages: $(VENV)/.runtime
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o tipline/translations/messages.pot .
+	$(BIN)/pybabel update -q -i tipline/translations/messages.pot -d tipline/translations --no-fuzzy-matching
+	$(BIN)/python -m tipline.translations.english
+
+run: $(VENV)/.runtime translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+worker: $(VENV)/.runtime translations
+	$(FLASK) worker
+
+# What the suite needs from the system, installed only when missing.
+system-test-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium fonts-noto-cjk"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v pg_ctlcluster >/dev/null || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) $(APT_GET) update -qq && $(SUDO) $(APT_GET) install -y -qq $$missing; \
+	fi
+
+test: $(VENV)/.dev translations system-test-deps
+	$(BIN)/pytest -n $(JOBS) -p no:cacheprovider
+
+bench: $(VENV)/.dev translations
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) instance

@@ -1,0 +1,204 @@
+"""Fixtures: one database per backend per test session, emptied after each test.
+
+Every test that uses `app` runs twice, on SQLite and on PostgreSQL. The schema
+comes from the migrations, as in production. Tests that commit (through the
+test client, a worker process or a browser) see real commits; what a test
+wrote is deleted afterwards, reference data (regions) stays.
+"""
+
+import contextvars
+import os
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from flask import has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from tests import services
+from tipline import create_app
+from tipline.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN_ID = uuid.uuid4().hex[:8]
+SECRET_KEY = "test-secret-" + RUN_ID
+CONTACT_KEY = Fernet.generate_key().decode()
+KEEP_TABLES = {"region", "alembic_version"}
+
+
+def worker_label(config):
+    """The xdist worker name ('gw0', ...) or 'main'."""
+    return getattr(config, "workerinput", {}).get("workerid", "main")
+
+
+@pytest.fixture(scope="session")
+def label(request):
+    return f"{worker_label(request.config)}_{RUN_ID}"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database(request, tmp_path_factory, label):
+    """A migrated database of this session's own: (backend, SQLAlchemy URL)."""
+    backend = request.param
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'tipline.db'}"
+        name = None
+    else:
+        services.ensure_postgres()
+        name, url = services.create_postgres_database(label)
+    app = create_app(_config(url, tmp_path_factory.mktemp("uploads")))
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        from tipline.regions.service import load_regions
+
+        load_regions((ROOT / "tipline" / "data" / "regions.csv").read_text(encoding="utf-8"))
+        db.session.commit()
+        db.engine.dispose()
+    yield backend, url
+    if name:
+        services.drop_postgres_database(name)
+
+
+def _config(url, upload_dir, **extra):
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1),
+        "SECRET_KEY": SECRET_KEY,
+        "CONTACT_ENCRYPTION_KEY": CONTACT_KEY,
+        "UPLOAD_DIR": str(upload_dir),
+        "JOB_MODE": "sync",
+        "REDIS_URL": None,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "TRACK_FAILURE_DELAY": 0,
+        "SERVER_NAME": None,
+    }
+    config.update(extra)
+    return config
+
+
+@pytest.fixture
+def app_config(database, tmp_path):
+    """Settings for a test app; tests may change them before asking for `app`."""
+    return _config(database[1], tmp_path / "uploads")
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests get their own app context, as in production.
+
+    Without this, a request would reuse the test's app context, and with it `g`
+    and the database session, hiding bugs that only show across requests.
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()  # see what the request committed
+        return response
+
+
+@pytest.fixture
+def app(app_config):
+    """The app, on this test's backend, emptied of everything but reference data afterwards."""
+    app = create_app(app_config)
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+def _empty_tables():
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def backend(database):
+    """'sqlite' or 'postgresql'."""
+    return database[0]
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(client, page):
+    """The CSRF token of the form on a page, as a browser would send it back."""
+    response = client.get(page)
+    found = CSRF_INPUT.search(response.get_data(as_text=True))
+    assert found, f"no CSRF token on {page}"
+    return found.group(1)
+
+
+@pytest.fixture
+def make_platform(app):
+    """Factory: a registry platform with its filing record."""
+    from tipline.platforms.models import FilingRecord, Platform
+
+    counter = iter(range(1, 10_000))
+
+    def make(name=None, region_code="110108", filed=True, **fields):
+        n = next(counter)
+        platform = Platform(
+            name=name or f"测试平台{n}",
+            name_en=fields.pop("name_en", f"Test Platform {n}"),
+            operator=fields.pop("operator", f"测试科技有限公司{n}"),
+            region_code=region_code,
+            addresses=fields.pop("addresses", [f"https://p{n}.example"]),
+            **fields,
+        )
+        platform.filing = FilingRecord(
+            status="filed" if filed else "unfiled",
+            filing_number=f"教APP备11{n:05d}号" if filed else "",
+        )
+        platform.refresh_search_text()
+        db.session.add(platform)
+        db.session.commit()
+        return platform
+
+    return make
+
+
+@pytest.fixture
+def redis_prefix():
+    """A Redis key prefix of this test's own; its keys are deleted afterwards."""
+    services.ensure_redis()
+    prefix = f"tipline-test-{RUN_ID}-{uuid.uuid4().hex[:8]}"
+    yield prefix
+    services.delete_redis_keys(prefix)
+
+
+def worker_env(app, **extra):
+    """The environment a worker process needs to build the same app as `app`."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        SECRET_KEY=app.config["SECRET_KEY"],
+        CONTACT_ENCRYPTION_KEY=app.config["CONTACT_ENCRYPTION_KEY"],
+        UPLOAD_DIR=app.config["UPLOAD_DIR"],
+        RQ_QUEUE=app.config["RQ_QUEUE"],
+        REDIS_URL=app.config["REDIS_URL"] or "",
+    )
+    env.update(extra)
+    return env

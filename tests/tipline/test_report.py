@@ -1,0 +1,219 @@
+"""The public report form: a good report, and every kind of bad input answered with a 4xx that keeps the input."""
+
+import io
+import re
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from tests.conftest import csrf_token
+from tests.tipline import images
+from tipline.crypto import decrypt_contact
+from tipline.evidence.models import READY, Evidence
+from tipline.extensions import db
+from tipline.jobs.models import DONE, OutboxJob
+from tipline.reports.models import Tip
+from tipline.reports.receipt import normalize_receipt_code
+
+CODE = re.compile(r'data-testid="receipt-code">([0-9A-Z-]+)<')
+
+
+def report_data(client, **overrides):
+    data = {
+        "csrf_token": csrf_token(client, "/report"),
+        "platform_id": "",
+        "platform_name": "星火学堂",
+        "category": "game_ads",
+        "location": "popup",
+        "description": "数学直播课中反复弹出游戏广告，孩子无法专心上课。",
+        "url": "https://xinghuo.example/live/1",
+        "seen_at": "2026-11-20T19:30",
+        "reporter_type": "parent",
+        "contact_name": "",
+        "contact_email": "",
+        "contact_phone": "",
+        "submit": "1",
+    }
+    data.update(overrides)
+    return data
+
+
+def post_report(client, files=(), **overrides):
+    data = report_data(client, **overrides)
+    data["evidence"] = [(io.BytesIO(content), name) for name, content in files]
+    return client.post("/report", data=data, content_type="multipart/form-data")
+
+
+def tip_count():
+    return db.session.scalar(select(func.count(Tip.id)))
+
+
+def test_report_with_photo_gives_receipt_and_strips_gps(client, make_platform, app):
+    platform = make_platform(name="星火学堂")
+    response = post_report(client, files=[("photo.jpg", images.photo_with_gps())], platform_id=str(platform.id))
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    code = CODE.search(response.get_data(as_text=True)).group(1)
+    normalize_receipt_code(code)
+    tip = db.session.scalars(select(Tip)).one()
+    assert tip.platform_id == platform.id
+    assert code.replace("-", "") not in tip.receipt_digest
+    evidence = db.session.scalars(select(Evidence)).one()
+    assert evidence.state == READY and evidence.thumbnail_key
+    stored = app.extensions["tipline_storage"].read(evidence.storage_key)
+    assert not Image.open(io.BytesIO(stored)).getexif().get_ifd(images.GPS_IFD)
+    assert db.session.scalars(select(OutboxJob.state)).all() == [DONE]
+
+
+def test_receipt_page_identifies_nothing_but_the_code(client):
+    response = post_report(client, contact_name="王小明", contact_email="wang@example.com")
+    body = response.get_data(as_text=True)
+    assert "王小明" not in body and "wang@example.com" not in body
+    assert "数学直播课" not in body
+
+
+def test_contact_details_are_encrypted_at_rest(client):
+    post_report(client, contact_name="王小明", contact_email="wang@example.com", contact_phone="13800000000")
+    tip = db.session.scalars(select(Tip)).one()
+    assert "wang@example.com" not in tip.contact_encrypted
+    assert decrypt_contact(tip.contact_encrypted) == {
+        "name": "王小明", "email": "wang@example.com", "phone": "13800000000"
+    }
+    assert not tip.is_anonymous
+
+
+def test_anonymous_report_keeps_no_contact(client):
+    post_report(client)
+    assert db.session.scalars(select(Tip)).one().contact_encrypted is None
+
+
+def test_new_platform_by_name(client, make_platform):
+    make_platform(name="星火学堂")
+    post_report(client, platform_name="没听说过的网课App")
+    tip = db.session.scalars(select(Tip)).one()
+    assert tip.platform_id is None and tip.platform_name == "没听说过的网课App"
+
+
+def test_exact_name_matches_registry_without_javascript(client, make_platform):
+    platform = make_platform(name="星火学堂", name_en="Xinghuo Academy")
+    post_report(client, platform_name="xinghuo academy")
+    assert db.session.scalars(select(Tip)).one().platform_id == platform.id
+
+
+def test_search_button_lists_matches_without_validating(client, make_platform):
+    make_platform(name="星火学堂", name_en="Xinghuo Academy")
+    make_platform(name="星球地理", name_en="Planet Geography")
+    data = report_data(client, platform_name="星", description="", find_platform="1")
+    del data["submit"]
+    response = client.post("/report", data=data)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert body.count('type="radio" name="platform_id"') == 3  # two matches and "none of these"
+    assert "error-summary" not in body
+    assert tip_count() == 0
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("description", "短"),
+        ("description", "x" * 5001),
+        ("category", "not-a-category"),
+        ("location", ""),
+        ("platform_name", ""),
+        ("url", "javascript:alert(1)"),
+        ("url", "http://[::1"),
+        ("seen_at", "2099-01-01T00:00"),
+        ("seen_at", "yesterday"),
+        ("contact_email", "not an email"),
+        ("contact_phone", "call me maybe"),
+        ("platform_id", "1 OR 1=1"),
+        ("description", "正常的描述文字\x00后面有空字符"),
+        ("description", "编码坏了\ufffd\ufffd的文字内容"),
+    ],
+)
+def test_bad_input_is_refused_and_kept(client, field, value):
+    response = post_report(client, **{field: value, "contact_name": "<b>王</b>"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'role="alert"' in body
+    assert "&lt;b&gt;王&lt;/b&gt;" in body  # what was typed comes back, escaped
+    assert "数学直播课中反复弹出游戏广告" in body or field == "description"
+    assert tip_count() == 0
+
+
+def test_scripts_in_every_field_are_stored_as_text(client):
+    script = "<script>alert('x')</script>"
+    response = post_report(
+        client,
+        platform_name=script,
+        description=script + " 描述内容足够长",
+        contact_name=script,
+    )
+    assert response.status_code == 200
+    tip = db.session.scalars(select(Tip)).one()
+    assert tip.platform_name == script
+    assert "<script>alert" not in response.get_data(as_text=True)
+
+
+def test_missing_csrf_token_keeps_the_input(client):
+    data = report_data(client, description="这段描述在表单过期后也应保留下来。")
+    del data["csrf_token"]
+    response = client.post("/report", data=data)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "这段描述在表单过期后也应保留下来。" in body
+    assert tip_count() == 0
+
+
+def test_wrong_file_type_is_refused_with_the_rest_kept(client):
+    response = post_report(client, files=[("virus.jpg", b"MZ\x90\x00not really a picture")])
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "virus.jpg" in body
+    assert "数学直播课中反复弹出游戏广告" in body
+    assert tip_count() == 0
+
+
+def test_too_many_files_are_refused(client, app):
+    files = [(f"p{i}.png", images.png_image()) for i in range(app.config["EVIDENCE_MAX_FILES"] + 1)]
+    response = post_report(client, files=files)
+    assert response.status_code == 400
+    assert tip_count() == 0
+
+
+def test_oversize_file_is_refused(client, app):
+    app.config["EVIDENCE_MAX_FILE_BYTES"] = 1000
+    response = post_report(client, files=[("big.pdf", images.PDF + b" " * 2000)])
+    assert response.status_code == 400
+    assert "big.pdf" in response.get_data(as_text=True)
+    assert tip_count() == 0
+
+
+def test_request_over_the_hard_limit_gets_413_page(client, app):
+    app.config["MAX_CONTENT_LENGTH"] = 10_000
+    response = post_report(client, files=[("big.pdf", images.PDF + b" " * 20_000)])
+    assert response.status_code == 413
+    assert "<html" in response.get_data(as_text=True)
+
+
+def test_decompression_bomb_upload_is_refused(client):
+    response = post_report(client, files=[("bomb.png", images.decompression_bomb())])
+    assert response.status_code == 400
+    assert tip_count() == 0
+
+
+def test_platform_prefilled_from_platform_page(client, make_platform):
+    platform = make_platform(name="星火学堂")
+    body = client.get(f"/report?platform={platform.id}").get_data(as_text=True)
+    assert f'value="{platform.id}"' in body and 'value="星火学堂"' in body
+    assert client.get("/report?platform=99999999999999999999").status_code == 200
+
+
+def test_submissions_are_rate_limited(client, app):
+    app.config["REPORT_SUBMIT_LIMIT"] = "2 per hour"
+    assert post_report(client).status_code == 200
+    assert post_report(client).status_code == 200
+    assert post_report(client).status_code == 429
+    assert tip_count() == 2

@@ -1,0 +1,136 @@
+"""Following a tip with its receipt code: look-up, same answer for wrong and unknown codes, rate limit, additions."""
+
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import csrf_token
+from tests.tipline import images
+from tipline.evidence.models import Evidence
+from tipline.extensions import db
+from tipline.reports.models import Tip, TipEvent
+from tipline.reports.receipt import new_receipt_code
+from tipline.reports.service import TipSubmission, submit_tip
+
+
+@pytest.fixture
+def tip_and_code(app):
+    tip, code = submit_tip(
+        TipSubmission(
+            platform_name="云朵网课",
+            category="teachers",
+            location="live",
+            description="直播课老师没有教师资格证，还在课上骂学生。",
+            reporter_type="parent",
+            locale="zh",
+            client="127.0.0.1",
+        ),
+        [],
+    )
+    db.session.commit()
+    return tip, code
+
+
+def look_up(client, code):
+    return client.post("/track", data={"csrf_token": csrf_token(client, "/track"), "code": code})
+
+
+def test_code_opens_the_tip(client, tip_and_code):
+    tip, code = tip_and_code
+    response = look_up(client, code.lower().replace("-", " "))
+    assert response.status_code == 302 and response.headers["Location"].endswith("/track/tip")
+    page = client.get("/track/tip", headers={"Accept-Language": "zh-CN"})
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert "已受理" in body
+    assert "直播课老师没有教师资格证" in body
+
+
+def test_status_is_shown_in_the_readers_language(client, tip_and_code):
+    look_up(client, tip_and_code[1])
+    body = client.get("/track/tip", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Accepted" in body and "已受理" not in body
+
+
+def test_wrong_code_and_unknown_code_get_the_same_answer(client, tip_and_code):
+    tip, code = tip_and_code
+    # One symbol changed: a code that looks right but opens nothing.
+    last = "0" if code[-1] != "0" else "1"
+    wrong = look_up(client, code[:-1] + last)
+    unknown = look_up(client, new_receipt_code())
+    assert wrong.status_code == unknown.status_code == 404
+    strip = lambda r: r.get_data(as_text=True).split('name="csrf_token"')[0]  # noqa: E731
+    assert strip(wrong) == strip(unknown)
+
+
+@pytest.mark.parametrize("bad", ["", "x" * 65, "<script>", "'; DROP TABLE tip; --", "\x00" * 24])
+def test_malformed_code_is_refused_before_lookup(client, tip_and_code, bad):
+    response = look_up(client, bad)
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count(Tip.id))) == 1
+
+
+def test_repeated_failures_are_refused(client, app, tip_and_code):
+    app.config["TRACK_FAILURE_LIMIT"] = "3 per 10 minutes"
+    statuses = [look_up(client, new_receipt_code()).status_code for _ in range(4)]
+    assert statuses == [404, 404, 404, 429]
+    # Even the right code is refused while the client is blocked.
+    assert look_up(client, tip_and_code[1]).status_code == 429
+
+
+def test_successful_lookups_do_not_count_against_the_limit(client, app, tip_and_code):
+    app.config["TRACK_FAILURE_LIMIT"] = "2 per 10 minutes"
+    for _ in range(5):
+        assert look_up(client, tip_and_code[1]).status_code == 302
+
+
+def test_tip_page_needs_a_lookup_first(client, tip_and_code):
+    response = client.get("/track/tip")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/track")
+
+
+def add(client, text="", files=()):
+    data = {"csrf_token": csrf_token(client, "/track/tip"), "text": text}
+    data["evidence"] = [(io.BytesIO(content), name) for name, content in files]
+    return client.post("/track/tip", data=data, content_type="multipart/form-data")
+
+
+def test_reporter_adds_information_and_evidence(client, tip_and_code, app):
+    tip, code = tip_and_code
+    look_up(client, code)
+    response = add(client, "老师的名字是张某，课程编号 A-102。", [("screen.jpg", images.photo_with_gps())])
+    assert response.status_code == 302
+    events = db.session.scalars(select(TipEvent).where(TipEvent.tip_id == tip.id).order_by(TipEvent.id)).all()
+    assert [e.kind for e in events] == ["submitted", "info_added"]
+    assert db.session.get(Tip, tip.id).description == "直播课老师没有教师资格证，还在课上骂学生。"
+    evidence = db.session.scalars(select(Evidence)).one()
+    assert evidence.event_id == events[1].id and evidence.state == "ready"
+    body = client.get("/track/tip").get_data(as_text=True)
+    assert "课程编号 A-102" in body and "screen.jpg" in body
+
+
+def test_empty_addition_is_refused(client, tip_and_code):
+    look_up(client, tip_and_code[1])
+    response = add(client, "   ")
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count(TipEvent.id))) == 1
+
+
+def test_bad_file_in_addition_keeps_the_text(client, tip_and_code):
+    look_up(client, tip_and_code[1])
+    response = add(client, "补充说明文字", [("x.png", b"GIF89a but not really")])
+    assert response.status_code == 400
+    assert "补充说明文字" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(TipEvent.id))) == 1
+
+
+def test_leaving_closes_the_tip_on_this_device(client, tip_and_code):
+    look_up(client, tip_and_code[1])
+    client.post("/track/leave", data={"csrf_token": csrf_token(client, "/track/tip")})
+    assert client.get("/track/tip").status_code == 302
+
+
+def test_another_reporter_cannot_see_the_tip(app, tip_and_code):
+    other = app.test_client()
+    assert other.get("/track/tip").status_code == 302
