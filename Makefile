@@ -27,12 +27,12 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 
 # Compiled catalogs are build output (git-ignored); the .po files are the source.
 translations: $(VENV)/.runtime
-	$(BIN)/pybabel compile -q -d tipline/translations
+	$(BIN)/pybabel -q compile -d tipline/translations
 
 # After changing user-facing strings: refresh the template and both catalogs.
 messages: $(VENV)/.runtime
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o tipline/translations/messages.pot .
-	$(BIN)/pybabel update -q -i tipline/translations/messages.pot -d tipline/translations --no-fuzzy-matching
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o tipline/translations/messages.pot .
+	$(BIN)/pybabel -q update -i tipline/translations/messages.pot -d tipline/translations --no-fuzzy-matching
 	$(BIN)/python -m tipline.translations.english
 
 run: $(VENV)/.runtime translations

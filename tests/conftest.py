@@ -7,6 +7,7 @@ wrote is deleted afterwards, reference data (regions) stays.
 """
 
 import contextvars
+import io
 import os
 import re
 import uuid
@@ -27,6 +28,7 @@ RUN_ID = uuid.uuid4().hex[:8]
 SECRET_KEY = "test-secret-" + RUN_ID
 CONTACT_KEY = Fernet.generate_key().decode()
 KEEP_TABLES = {"region", "alembic_version"}
+CATALOG = ROOT / "tipline" / "translations"
 
 
 def worker_label(config):
@@ -81,10 +83,34 @@ def _config(url, upload_dir, **extra):
     return config
 
 
+@pytest.fixture(scope="session")
+def compiled_translations(tmp_path_factory):
+    """The catalogs of tipline/translations compiled from their .po sources into a directory of this session.
+
+    The compiled .mo files are not kept in the repository (.gitignore), so the
+    suite compiles the current sources themselves, the way `pybabel
+    compile` does (fuzzy entries left out), instead of trusting a stale build.
+    """
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    out = tmp_path_factory.mktemp("translations")
+    for po_path in CATALOG.glob("*/LC_MESSAGES/messages.po"):
+        locale = po_path.parent.parent.name
+        with po_path.open("rb") as source:
+            catalog = read_po(source, locale=locale)
+        target = out / locale / "LC_MESSAGES"
+        target.mkdir(parents=True)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog, use_fuzzy=False)
+        (target / "messages.mo").write_bytes(buffer.getvalue())
+    return str(out)
+
+
 @pytest.fixture
-def app_config(database, tmp_path):
+def app_config(database, tmp_path, compiled_translations):
     """Settings for a test app; tests may change them before asking for `app`."""
-    return _config(database[1], tmp_path / "uploads")
+    return _config(database[1], tmp_path / "uploads", BABEL_TRANSLATION_DIRECTORIES=compiled_translations)
 
 
 class IsolatedClient(FlaskClient):

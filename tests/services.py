@@ -47,7 +47,8 @@ def ensure_postgres():
         for version in sorted(p.name for p in clusters.iterdir()):
             subprocess.run(
                 ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
-                capture_output=True, timeout=60,
+                capture_output=True,
+                timeout=60,
             )
         for _ in range(30):
             if _postgres_up():
@@ -70,9 +71,21 @@ def ensure_redis():
     if shutil.which("redis-server"):
         port = client.connection_pool.connection_kwargs.get("port", 6379)
         subprocess.run(
-            ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(port),
-             "--save", "", "--appendonly", "no"],
-            capture_output=True, timeout=30,
+            [
+                "redis-server",
+                "--daemonize",
+                "yes",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            capture_output=True,
+            timeout=30,
         )
         for _ in range(30):
             try:
@@ -127,9 +140,21 @@ class OwnRedis:
         if binary is None:
             raise ServiceUnavailable("redis-server is not installed (`make test` installs it)")
         self.process = subprocess.Popen(
-            [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                binary,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         client = redis.Redis(port=self.port, socket_connect_timeout=1)
         for _ in range(50):

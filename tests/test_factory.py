@@ -21,10 +21,14 @@ def test_without_redis_jobs_run_in_process():
 
 
 def test_redis_and_postgres_from_environment():
-    config = from_environment({
-        "SECRET_KEY": "s", "CONTACT_ENCRYPTION_KEY": "k",
-        "REDIS_URL": "redis://127.0.0.1:6379/0", "DATABASE_URL": "postgres://u@h/db",
-    })
+    config = from_environment(
+        {
+            "SECRET_KEY": "s",
+            "CONTACT_ENCRYPTION_KEY": "k",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+            "DATABASE_URL": "postgres://u@h/db",
+        }
+    )
     assert config["JOB_MODE"] == "rq"
     assert config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
@@ -45,5 +49,13 @@ def test_upload_dir_inside_static_is_refused():
 
 def test_every_public_route_is_registered(app):
     rules = {rule.rule for rule in app.url_map.iter_rules()}
-    for path in ("/", "/report", "/track", "/platforms", "/platforms/<int:platform_id>", "/healthz", "/readyz"):
+    for path in (
+        "/",
+        "/report",
+        "/track",
+        "/platforms",
+        "/platforms/<id:platform_id>",
+        "/healthz",
+        "/readyz",
+    ):
         assert path in rules

@@ -6,8 +6,10 @@ and does nothing else: no migrations, no seeding, no network calls.
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from tipline import settings
+from tipline.web import MAX_ROW_ID
 
 
 def create_app(config=None):
@@ -23,12 +25,20 @@ def create_app(config=None):
     app.config.update(config or {})
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1)
+    app.url_map.converters["id"] = RowIdConverter
     register_extensions(app)
     register_blueprints(app)
     register_templates(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
+
+
+class RowIdConverter(IntegerConverter):
+    """A row id in a URL: a positive integer that fits the database's integer column."""
+
+    def __init__(self, map):
+        super().__init__(map, min=1, max=MAX_ROW_ID)
 
 
 def register_extensions(app):

@@ -1,5 +1,7 @@
 """The app's own commands: `flask --app wsgi <command>`."""
 
+import os
+import socket
 import time
 from pathlib import Path
 
@@ -93,7 +95,8 @@ def worker(burst):
                     app.logger.warning("outbox relay failed: %s", exc)
 
         threading.Thread(target=keep_relaying, daemon=True, name="outbox-relay").start()
-    Worker([queue], connection=queue.connection).work(burst=burst)
+    name = f"{queue.name}.{socket.gethostname()}.{os.getpid()}"
+    Worker([queue], connection=queue.connection, name=name).work(burst=burst)
 
 
 @click.command("relay-jobs")

@@ -1,6 +1,6 @@
 """Error pages in the page's language, and the CSRF failure that keeps what was typed."""
 
-from flask import current_app, render_template, request
+from flask import current_app, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -18,7 +18,9 @@ def register_errorhandlers(app):
         view = current_app.view_functions.get(request.endpoint)
         if getattr(view, "keeps_input_on_csrf_error", False):
             # The view's own form check fails on the token too and re-renders with the input.
-            return view(**(request.view_args or {}))
+            response = make_response(view(**(request.view_args or {})))
+            if response.status_code >= 400:
+                return response
         return _page(400, _("The form has expired"), _("Go back, reload the page and send the form again."))
 
     @app.errorhandler(RequestEntityTooLarge)
@@ -27,7 +29,10 @@ def register_errorhandlers(app):
         return _page(
             413,
             _("What you sent is too large"),
-            _("All files together may be at most %(mb)d MB. Go back, remove some files and send again.", mb=mb),
+            _(
+                "All files together may be at most %(mb)d MB. Go back, remove some files and send again.",
+                mb=mb,
+            ),
         )
 
     @app.errorhandler(429)

@@ -35,9 +35,9 @@ def _fernet_key():
 def _database_url(url):
     """SQLAlchemy wants an explicit driver; accept the common short forms."""
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
@@ -103,5 +103,8 @@ class Defaults:
     TRACK_FAILURE_LIMIT = "10 per 10 minutes;30 per day"
     REPORT_SUBMIT_LIMIT = "20 per hour"
     RATELIMIT_HEADERS_ENABLED = True
+    # A Redis outage must not turn into errors: limits fall back to this process's memory.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Outbox rows not handed to a queue within this many seconds are relayed again.
     OUTBOX_RELAY_AFTER = 30

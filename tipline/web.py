@@ -23,7 +23,24 @@ def safe_next(target, default="/"):
     if not target or not isinstance(target, str) or len(target) > 1000:
         return default
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+    ):
         return default
     return target
 
+
+MAX_ROW_ID = 2**31 - 1
+
+
+def parse_row_id(text):
+    """A row id typed or posted as text, or None when it cannot be one."""
+    text = (text or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 10:
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ROW_ID else None

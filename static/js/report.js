@@ -29,6 +29,7 @@
     var strong = document.createElement("strong");
     strong.textContent = item.name + (item.name_en ? " (" + item.name_en + ")" : "");
     chosen.appendChild(strong);
+    lastQuery = null;  // editing the name afterwards searches again
     close();
   }
 
@@ -88,7 +89,10 @@
     timer = setTimeout(search, 150);
   });
   input.addEventListener("keydown", function (e) {
-    if (list.hidden) return;
+    if (list.hidden) {
+      if (e.key === "ArrowDown" && input.value.trim()) { e.preventDefault(); lastQuery = null; search(); }
+      return;
+    }
     if (e.key === "ArrowDown") { e.preventDefault(); highlight(active + 1); }
     else if (e.key === "ArrowUp") { e.preventDefault(); highlight(active - 1); }
     else if (e.key === "Enter" && active >= 0 && items[active]) { e.preventDefault(); choose(items[active]); }

@@ -6,7 +6,6 @@ Debian's Chromium is used; no browser is ever downloaded. When it is missing
 the tests fail (never skip) and say so.
 """
 
-import io
 import os
 import threading
 from pathlib import Path
@@ -28,38 +27,6 @@ CHROMIUM_ARGS = [
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 TIMEOUT_MS = 10_000
-CATALOG = ROOT / "tipline" / "translations"
-
-
-@pytest.fixture(scope="session")
-def compiled_translations(tmp_path_factory):
-    """The catalogs of tipline/translations compiled from their .po sources into a directory of this session.
-
-    The compiled .mo files are not kept in the repository (.gitignore), so the
-    browser tests compile the current sources themselves, the way `pybabel
-    compile` does (fuzzy entries left out), instead of trusting a stale build.
-    """
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    out = tmp_path_factory.mktemp("translations")
-    for po_path in CATALOG.glob("*/LC_MESSAGES/messages.po"):
-        locale = po_path.parent.parent.name
-        with po_path.open("rb") as source:
-            catalog = read_po(source, locale=locale)
-        target = out / locale / "LC_MESSAGES"
-        target.mkdir(parents=True)
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog, use_fuzzy=False)
-        (target / "messages.mo").write_bytes(buffer.getvalue())
-    return str(out)
-
-
-@pytest.fixture
-def app_config(app_config, compiled_translations):
-    """The suite's settings, with the freshly compiled catalogs."""
-    app_config["BABEL_TRANSLATION_DIRECTORIES"] = compiled_translations
-    return app_config
 
 
 @pytest.fixture
@@ -108,7 +75,9 @@ def page(browser):
     contexts = []
 
     def make(language="zh-CN", phone=False, javascript=True):
-        accept = "zh-CN,zh;q=0.9" if language.startswith("zh") else f"{language},{language.split('-')[0]};q=0.9"
+        accept = (
+            "zh-CN,zh;q=0.9" if language.startswith("zh") else f"{language},{language.split('-')[0]};q=0.9"
+        )
         context = browser.new_context(
             locale=language,
             extra_http_headers={"Accept-Language": accept},

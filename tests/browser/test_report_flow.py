@@ -28,6 +28,7 @@ RECEIPT_CODE = re.compile(rf"^{CROCKFORD}{{4}}(-{CROCKFORD}{{4}}){{5}}$")
 GPS_IFD = 0x8825
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 DESCRIPTION_ZH = "孩子上直播课时，课程页面弹出网络游戏广告，点击后跳转到游戏下载页面。"
+HAN = re.compile(r"[\u4e00-\u9fff]")  # a Chinese label, whatever its wording
 DESCRIPTION_EN = "A game advert popped up in the middle of my son's live maths lesson."
 
 
@@ -96,13 +97,16 @@ def test_report_with_photo_on_a_phone_in_chinese(app, live_server, demo_platform
     expect(name).to_have_value("星火学堂")
     expect(pg.locator("#platform-chosen")).to_contain_text("星火学堂")
     expect(pg.get_by_role("listbox")).to_be_hidden()
+    expect(pg.locator("[name=find_platform]")).to_be_hidden()  # the script replaces the search button
 
     pg.locator("#category").select_option("game_ads")
     pg.locator("#location").select_option("popup")
     pg.locator("#description").fill(DESCRIPTION_ZH)
     photo = photo_with_gps()
     pg.locator("#evidence").set_input_files([{"name": "截图.jpg", "mimeType": "image/jpeg", "buffer": photo}])
-    submit_button(pg, pg.locator("form.report-form")).click()
+    send = submit_button(pg, pg.locator("form.report-form"))
+    expect(send).to_have_attribute("value", HAN)
+    send.click()
 
     code = read_receipt(pg)
     expect(pg.locator("html")).to_have_attribute("lang", "zh-Hans")
@@ -113,7 +117,9 @@ def test_report_with_photo_on_a_phone_in_chinese(app, live_server, demo_platform
 
     add_form = pg.locator("form[action$='/track/tip']")
     add_form.locator("#text").fill("广告每节课都会出现，附上老师发的课程表。")
-    add_form.locator("#evidence").set_input_files([{"name": "课程表.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    add_form.locator("#evidence").set_input_files(
+        [{"name": "课程表.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
     submit_button(pg, add_form).click()
     expect(pg).to_have_url(live_server + "/track/tip")
     history = pg.locator("ol.timeline > li")
@@ -168,7 +174,9 @@ def test_report_in_english_then_switch_to_chinese(live_server, demo_platforms, p
     expect(pg).to_have_url(re.compile(re.escape(live_server) + r"/track/tip\??$"))
     expect(pg.locator("html")).to_have_attribute("lang", "zh-Hans")
     expect(pg.get_by_test_id("public-status")).to_have_text("已受理")
-    expect(pg.get_by_role("navigation", name=re.compile(".")).get_by_role("link", name="English")).to_be_visible()
+    expect(
+        pg.get_by_role("navigation", name=re.compile(".")).get_by_role("link", name="English")
+    ).to_be_visible()
 
 
 def test_report_without_javascript(live_server, demo_platforms, page):
@@ -179,8 +187,11 @@ def test_report_without_javascript(live_server, demo_platforms, page):
     # The no-script search: a button that lists matching platforms as radios.
     pg.locator("#platform_name").fill("小树")
     pg.locator("#category").select_option("ad_diversion")
+    find = form.locator("[name=find_platform]")
+    expect(find).to_be_visible()  # without script the search button shows
+    expect(find).to_have_attribute("value", HAN)
     with pg.expect_navigation():
-        form.locator("[name=find_platform]").click()
+        find.click()
     matches = pg.locator("fieldset.matches")
     expect(matches.get_by_role("radio")).to_have_count(2)  # the platform, and "none of these"
     expect(pg.locator("#category")).to_have_value("ad_diversion")
@@ -227,7 +238,9 @@ def test_report_form_labels_and_keyboard(live_server, page):
     pg.goto(live_server + "/report")
 
     found = pg.evaluate(LABELLESS_CONTROLS)
-    assert found["checked"] >= 10, found  # name, category, location, description, url, time, files, you are, contact x3
+    assert found["checked"] >= 10, (
+        found
+    )  # name, category, location, description, url, time, files, you are, contact x3
     assert found["missing"] == [], found
 
     # The first Tab from the top of the page lands on the skip link, which then shows.

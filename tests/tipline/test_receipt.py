@@ -40,7 +40,10 @@ def test_case_spaces_and_lookalikes_are_forgiven():
     assert normalize_receipt_code(with_lookalikes) == canonical
 
 
-@pytest.mark.parametrize("bad", ["", "ABC", "U" * 24, "A" * 25, "<script>alert(1)</script>", "A" * (MAX_INPUT + 1), None, "ＡＢＣＤ" * 6])
+@pytest.mark.parametrize(
+    "bad",
+    ["", "ABC", "U" * 24, "A" * 25, "<script>alert(1)</script>", "A" * (MAX_INPUT + 1), None, "ＡＢＣＤ" * 6],
+)
 def test_malformed_input_is_refused(bad):
     with pytest.raises(MalformedReceiptCode):
         normalize_receipt_code(bad)

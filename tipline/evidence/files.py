@@ -82,7 +82,9 @@ def clean_upload(data, filename, max_pixels):
     mime = sniff(data)
     if mime is None:
         raise EvidenceRejected(
-            _l("This file is not an accepted type. Send images (JPEG, PNG, WebP, GIF), videos (MP4, MOV, WebM) or PDF."),
+            _l(
+                "This file is not an accepted type. Send images (JPEG, PNG, WebP, GIF), videos (MP4, MOV, WebM) or PDF."
+            ),
             name,
         )
     if ACCEPTED[mime] == "image":
@@ -111,8 +113,12 @@ def strip_image(data, mime, max_pixels, name=""):
                     frame.info = {}
                 out = io.BytesIO()
                 clean_frames[0].save(
-                    out, fmt, save_all=True, append_images=clean_frames[1:],
-                    duration=image.info.get("duration", 100), loop=image.info.get("loop", 0),
+                    out,
+                    fmt,
+                    save_all=True,
+                    append_images=clean_frames[1:],
+                    duration=image.info.get("duration", 100),
+                    loop=image.info.get("loop", 0),
                 )
                 return out.getvalue()
             upright = ImageOps.exif_transpose(image)

@@ -27,13 +27,20 @@ def clean_form_files(uploads):
         data = read_limited(upload.stream, config["EVIDENCE_MAX_FILE_BYTES"])
         if data is None:
             errors.append(
-                _("%(name)s: a file may be at most %(mb)d MB.", name=name, mb=_megabytes(config["EVIDENCE_MAX_FILE_BYTES"]))
+                _(
+                    "%(name)s: a file may be at most %(mb)d MB.",
+                    name=name,
+                    mb=_megabytes(config["EVIDENCE_MAX_FILE_BYTES"]),
+                )
             )
             continue
         total += len(data)
         if total > config["EVIDENCE_MAX_TOTAL_BYTES"]:
             errors.append(
-                _("All files together may be at most %(mb)d MB.", mb=_megabytes(config["EVIDENCE_MAX_TOTAL_BYTES"]))
+                _(
+                    "All files together may be at most %(mb)d MB.",
+                    mb=_megabytes(config["EVIDENCE_MAX_TOTAL_BYTES"]),
+                )
             )
             break
         try:

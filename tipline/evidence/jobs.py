@@ -13,9 +13,7 @@ from tipline.timeutil import utcnow
 @job("evidence.check")
 def check_evidence(payload):
     """Check one stored file; a file already checked is left as it is."""
-    evidence = db.session.scalars(
-        select(Evidence).where(Evidence.id == payload["evidence_id"])
-    ).first()
+    evidence = db.session.scalars(select(Evidence).where(Evidence.id == payload["evidence_id"])).first()
     if evidence is None or evidence.state != PENDING:
         return
     storage = evidence_storage()

@@ -95,9 +95,7 @@ def enqueue(app, ids):
         return 0
     with app.app_context():
         with db.engine.begin() as conn:
-            conn.execute(
-                update(OutboxJob).where(OutboxJob.id.in_(ids)).values(dispatched_at=utcnow())
-            )
+            conn.execute(update(OutboxJob).where(OutboxJob.id.in_(ids)).values(dispatched_at=utcnow()))
     return len(ids)
 
 

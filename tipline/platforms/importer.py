@@ -120,9 +120,7 @@ def _upsert(values):
     """Create or update the platform with this name and region; True when created."""
     filing = values.pop("filing")
     platform = db.session.scalars(
-        select(Platform).where(
-            Platform.name == values["name"], Platform.region_code == values["region_code"]
-        )
+        select(Platform).where(Platform.name == values["name"], Platform.region_code == values["region_code"])
     ).first()
     created = platform is None
     if created:

@@ -16,6 +16,8 @@ def search_key(*parts):
     and PostgreSQL alike.
     """
     text = " ".join(p for p in parts if p)
+    # Control characters (NUL above all) can neither be stored nor searched for.
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
     return " ".join(text.lower().split())
 
 

@@ -40,7 +40,7 @@ def index():
     ), (400 if errors else 200)
 
 
-@bp.route("/<int:platform_id>")
+@bp.route("/<id:platform_id>")
 def detail(platform_id):
     """One platform's public details."""
     platform = db.session.get(Platform, platform_id)

@@ -18,13 +18,14 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from tipline import catalog
 from tipline.forms import readable_text, strip_text, web_address
 from tipline.timeutil import utcnow
+from tipline.web import parse_row_id
 
 TEXT = [strip_text]
 
 
 def _positive_id(form, field):
     value = (field.data or "").strip()
-    if value and (not value.isdigit() or len(value) > 12):
+    if value and parse_row_id(value) is None:
         raise ValidationError(_l("Choose the platform again from the list."))
 
 

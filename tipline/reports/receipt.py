@@ -27,7 +27,7 @@ def new_receipt_code():
 
 def format_receipt_code(symbols):
     """Group normalised symbols in fours, joined with hyphens."""
-    return "-".join(symbols[i:i + GROUP_SIZE] for i in range(0, LENGTH, GROUP_SIZE))
+    return "-".join(symbols[i : i + GROUP_SIZE] for i in range(0, LENGTH, GROUP_SIZE))
 
 
 def normalize_receipt_code(text):

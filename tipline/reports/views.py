@@ -11,7 +11,7 @@ from tipline.platforms.models import Platform
 from tipline.platforms.service import suggest_platforms
 from tipline.reports.forms import ReportForm
 from tipline.reports.service import TipSubmission, submit_tip
-from tipline.web import keeps_input_on_csrf_error, no_store
+from tipline.web import keeps_input_on_csrf_error, no_store, parse_row_id
 
 bp = Blueprint("reports", __name__)
 
@@ -21,9 +21,8 @@ def _submitted(response):
 
 
 def _render_form(form, status=200, matches=None, files_dropped=False):
-    platform = None
-    if form.platform_id.data and form.platform_id.data.isdigit():
-        platform = db.session.get(Platform, int(form.platform_id.data))
+    platform_id = parse_row_id(form.platform_id.data)
+    platform = db.session.get(Platform, platform_id) if platform_id else None
     return render_template(
         "tipline/report.html",
         form=form,
@@ -35,16 +34,14 @@ def _render_form(form, status=200, matches=None, files_dropped=False):
 
 
 @bp.route("/report", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["REPORT_SUBMIT_LIMIT"], methods=["POST"], deduct_when=_submitted
-)
+@limiter.limit(lambda: current_app.config["REPORT_SUBMIT_LIMIT"], methods=["POST"], deduct_when=_submitted)
 @keeps_input_on_csrf_error
 def report():
     """Show the form; search the registry without JavaScript; take a report in."""
     form = ReportForm()
     if request.method == "GET":
-        chosen = request.args.get("platform", "")
-        platform = db.session.get(Platform, int(chosen)) if chosen.isdigit() and len(chosen) < 12 else None
+        chosen = parse_row_id(request.args.get("platform"))
+        platform = db.session.get(Platform, chosen) if chosen else None
         if platform is not None:
             form.platform_id.data = str(platform.id)
             form.platform_name.data = platform.name
@@ -54,7 +51,9 @@ def report():
     if form.find_platform.data:
         # The search button of the form without JavaScript: list matches, check nothing else.
         form.platform_id.data = ""
-        return _render_form(form, matches=suggest_platforms(form.platform_name.data or ""), files_dropped=had_files)
+        return _render_form(
+            form, matches=suggest_platforms(form.platform_name.data or ""), files_dropped=had_files
+        )
 
     if form.validate_on_submit():
         clean, errors = clean_form_files(form.evidence.data)
@@ -63,7 +62,7 @@ def report():
         else:
             tip, code = submit_tip(
                 TipSubmission(
-                    platform_id=int(form.platform_id.data) if form.platform_id.data else None,
+                    platform_id=parse_row_id(form.platform_id.data),
                     platform_name=form.platform_name.data,
                     category=form.category.data,
                     location=form.location.data,

@@ -14,7 +14,10 @@ class LookupForm(FlaskForm):
     code = StringField(
         _l("Receipt code"),
         filters=[strip_text],
-        validators=[DataRequired(_l("Enter your receipt code.")), Length(max=64, message=_l("That is not a receipt code."))],
+        validators=[
+            DataRequired(_l("Enter your receipt code.")),
+            Length(max=64, message=_l("That is not a receipt code.")),
+        ],
         description=_l("24 letters and digits, as on your receipt. Spaces, hyphens and case do not matter."),
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
@@ -27,7 +30,11 @@ class AddInformationForm(FlaskForm):
     text = TextAreaField(
         _l("More information"),
         filters=[strip_text],
-        validators=[Optional(), Length(max=5000, message=_l("Write at most 5000 characters.")), readable_text],
+        validators=[
+            Optional(),
+            Length(max=5000, message=_l("Write at most 5000 characters.")),
+            readable_text,
+        ],
     )
     evidence = MultipleFileField(_l("More evidence files"))
     submit = SubmitField(_l("Add to my report"))

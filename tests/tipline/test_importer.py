@@ -1,0 +1,84 @@
+"""import-platforms and seed-demo: load a filing list, refuse bad lines with reasons, update on re-import."""
+
+from sqlalchemy import func, select
+
+from tipline.extensions import db
+from tipline.platforms.models import Platform
+from tipline.reports.models import Tip
+
+HEADER = "subject,name,operator,region,urls,filing_number,filing_status\n"  # any column order
+
+
+def write(tmp_path, text, encoding="utf-8"):
+    path = tmp_path / "platforms.csv"
+    path.write_bytes(text.encode(encoding))
+    return str(path)
+
+
+def count():
+    return db.session.scalar(select(func.count(Platform.id)))
+
+
+def test_import_creates_and_updates(runner, tmp_path):
+    path = write(
+        tmp_path,
+        HEADER + "yes,星火学堂,星火公司,110108,https://a.example appstore:id1,教APP备1100001号,filed\n",
+    )
+    result = runner.invoke(args=["import-platforms", path])
+    assert result.exit_code == 0, result.output
+    assert "1 created, 0 updated, 0 refused" in result.output
+    path = write(tmp_path, HEADER + "no,星火学堂,星火新公司,110108,https://b.example,,unfiled\n")
+    result = runner.invoke(args=["import-platforms", path])
+    assert "0 created, 1 updated" in result.output
+    platform = db.session.scalars(select(Platform)).one()
+    assert platform.operator == "星火新公司" and platform.addresses == ["https://b.example"]
+    assert platform.filing.status == "unfiled" and not platform.teaches_subjects
+    assert "b.example" in platform.search_text
+
+
+def test_byte_order_mark_is_accepted(runner, tmp_path):
+    path = write(tmp_path, HEADER + "yes,云朵网课,云朵公司,310104,,,unfiled\n", encoding="utf-8-sig")
+    assert runner.invoke(args=["import-platforms", path]).exit_code == 0
+    assert count() == 1
+
+
+def test_bad_lines_are_refused_line_by_line(runner, tmp_path):
+    lines = [
+        "yes,好平台,公司,110108,https://ok.example,教APP备1100002号,filed",
+        "yes,,公司,110108,,,unfiled",
+        "yes,坏地区,公司,999999,,,unfiled",
+        "maybe,坏学科,公司,110108,,,unfiled",
+        "yes,没号码,公司,110108,,,filed",
+        "yes,坏地址,公司,110108,javascript:alert(1) not-a-url,,unfiled",
+        "yes,坏状态,公司,110108,,,pending",
+        "yes,多字段,公司,110108,,,unfiled,extra",
+    ]
+    result = runner.invoke(args=["import-platforms", write(tmp_path, HEADER + "\n".join(lines) + "\n")])
+    assert result.exit_code == 1
+    assert "1 created, 0 updated, 7 refused" in result.output
+    for line in range(3, 10):
+        assert f"platforms.csv:{line}: refused" in result.output
+    assert "unknown region code '999999'" in result.output
+    assert count() == 1
+
+
+def test_missing_columns_and_wrong_encoding_refuse_the_file(runner, tmp_path):
+    result = runner.invoke(args=["import-platforms", write(tmp_path, "name,region\n星火,110108\n")])
+    assert result.exit_code != 0 and "missing columns" in result.output
+    result = runner.invoke(
+        args=["import-platforms", write(tmp_path, HEADER + "yes,星火,公司,110108,,,unfiled\n", "gbk")]
+    )
+    assert result.exit_code != 0 and "not UTF-8" in result.output
+    assert count() == 0
+
+
+def test_seed_demo_is_idempotent(runner):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "platforms: 50" in first.output and "receipt code" in first.output
+    tips = db.session.scalar(select(func.count(Tip.id)))
+    assert tips >= 10
+    second = runner.invoke(args=["seed-demo"])
+    assert "(0 new)" in second.output and "receipt code" not in second.output
+    assert db.session.scalar(select(func.count(Tip.id))) == tips
+    assert count() == 50

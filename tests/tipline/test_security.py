@@ -1,0 +1,72 @@
+"""Cross-cutting protections: CSRF on every form route, headers on code pages, no 500 from odd requests."""
+
+import pytest
+
+from tests.conftest import csrf_token
+
+
+def post_routes(app):
+    return sorted(
+        rule.rule for rule in app.url_map.iter_rules() if "POST" in rule.methods and rule.endpoint != "static"
+    )
+
+
+def test_every_post_route_refuses_a_missing_csrf_token(app, client):
+    routes = post_routes(app)
+    assert {"/report", "/track", "/track/tip", "/track/leave"} <= set(routes)
+    for route in routes:
+        response = client.post(route, data={"anything": "x"})
+        assert response.status_code == 400, route
+
+
+def test_forged_csrf_token_is_refused(client):
+    csrf_token(client, "/track")
+    response = client.post("/track", data={"csrf_token": "forged", "code": "A" * 24})
+    assert response.status_code == 400
+
+
+def test_session_cookie_is_httponly_and_samesite(client):
+    csrf_token(client, "/track")
+    cookie = client.get_cookie("session")
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/platforms?q=%00",
+        "/platforms?q=%ff%fe",
+        "/platforms/suggest?q=%ff",
+        "/report?platform=%00",
+        "/report?platform=99999999999",
+        "/track/tip?x=" + "a" * 5000,
+        "/platforms/99999999999999999999999",
+        "/lang/xx?next=%00",
+    ],
+)
+def test_odd_requests_never_answer_500(client, path):
+    assert client.get(path).status_code < 500
+
+
+def test_form_with_broken_multipart_is_a_4xx(client):
+    response = client.post(
+        "/report",
+        data=b'--xx\r\nContent-Disposition: form-data; name="a"\r\n\r\nunterminated',
+        content_type="multipart/form-data; boundary=xx",
+    )
+    assert 400 <= response.status_code < 500
+
+
+def test_health(client, backend):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.get_json()["checks"] == {"database": "ok"}
+
+
+def test_readyz_reports_an_unreachable_database(app_config, tmp_path):
+    from tipline import create_app
+
+    app_config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    response = create_app(app_config).test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["database"].startswith("error")
