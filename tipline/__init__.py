@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from tipline import settings
-from tipline.web import MAX_ROW_ID
+from tipline.web import MAX_ROW_ID, add_security_headers
 
 
 def create_app(config=None):
@@ -31,6 +31,7 @@ def create_app(config=None):
     register_templates(app)
     register_errorhandlers(app)
     register_commands(app)
+    app.after_request(add_security_headers)
     return app
 
 

@@ -25,9 +25,7 @@ def load_demo(data_dir):
     for item in tips:
         platform = db.session.scalars(select(Platform).where(Platform.name == item["platform"])).first()
         exists = db.session.scalar(
-            select(func.count(Tip.id)).where(
-                Tip.description == item["description"], Tip.platform_id == platform.id
-            )
+            select(func.count(Tip.id)).where(Tip.description == item["description"], Tip.platform_id == platform.id)
         )
         if exists:
             continue

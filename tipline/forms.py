@@ -11,9 +11,7 @@ def readable_text(form, field):
     """Refuse control characters and text whose encoding was broken in transit."""
     value = field.data or ""
     if "\ufffd" in value:
-        raise ValidationError(
-            _l("Some characters could not be read. Check the text's encoding and type it again.")
-        )
+        raise ValidationError(_l("Some characters could not be read. Check the text's encoding and type it again."))
     if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in value):
         raise ValidationError(_l("The text contains control characters that are not allowed."))
 

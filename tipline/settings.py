@@ -60,9 +60,7 @@ def from_environment(env=None):
         "TIPLINE_ENV": "production" if production else "development",
         "SECRET_KEY": secret("SECRET_KEY", "secret_key", lambda: secrets.token_hex(32)),
         "CONTACT_ENCRYPTION_KEY": secret("CONTACT_ENCRYPTION_KEY", "contact_key", _fernet_key),
-        "SQLALCHEMY_DATABASE_URI": _database_url(
-            env.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'tipline.db'}"
-        ),
+        "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'tipline.db'}"),
         "REDIS_URL": redis_url,
         # rq: a real worker; thread: in-process, after the request; sync: inline (tests).
         "JOB_MODE": env.get("JOB_MODE") or ("rq" if redis_url else "thread"),

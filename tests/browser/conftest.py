@@ -75,9 +75,7 @@ def page(browser):
     contexts = []
 
     def make(language="zh-CN", phone=False, javascript=True):
-        accept = (
-            "zh-CN,zh;q=0.9" if language.startswith("zh") else f"{language},{language.split('-')[0]};q=0.9"
-        )
+        accept = "zh-CN,zh;q=0.9" if language.startswith("zh") else f"{language},{language.split('-')[0]};q=0.9"
         context = browser.new_context(
             locale=language,
             extra_http_headers={"Accept-Language": accept},

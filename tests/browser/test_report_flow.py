@@ -174,9 +174,7 @@ def test_report_in_english_then_switch_to_chinese(live_server, demo_platforms, p
     expect(pg).to_have_url(re.compile(re.escape(live_server) + r"/track/tip\??$"))
     expect(pg.locator("html")).to_have_attribute("lang", "zh-Hans")
     expect(pg.get_by_test_id("public-status")).to_have_text("已受理")
-    expect(
-        pg.get_by_role("navigation", name=re.compile(".")).get_by_role("link", name="English")
-    ).to_be_visible()
+    expect(pg.get_by_role("navigation", name=re.compile(".")).get_by_role("link", name="English")).to_be_visible()
 
 
 def test_report_without_javascript(live_server, demo_platforms, page):
@@ -238,9 +236,7 @@ def test_report_form_labels_and_keyboard(live_server, page):
     pg.goto(live_server + "/report")
 
     found = pg.evaluate(LABELLESS_CONTROLS)
-    assert found["checked"] >= 10, (
-        found
-    )  # name, category, location, description, url, time, files, you are, contact x3
+    assert found["checked"] >= 10, found  # name, category, location, description, url, time, files, you are, contact x3
     assert found["missing"] == [], found
 
     # The first Tab from the top of the page lands on the skip link, which then shows.

@@ -83,9 +83,7 @@ def test_pages(client, make_platform):
 
 def test_platform_page(client, registry):
     platform = registry["xinghuo"]
-    body = client.get(f"/platforms/{platform.id}", headers={"Accept-Language": "zh-CN"}).get_data(
-        as_text=True
-    )
+    body = client.get(f"/platforms/{platform.id}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "星火学堂" in body and platform.filing.filing_number in body and "已备案" in body
     assert "海淀区" in body and "北京市" in body
     assert f"/report?platform={platform.id}" in body

@@ -51,9 +51,7 @@ def tip_count():
 
 def test_report_with_photo_gives_receipt_and_strips_gps(client, make_platform, app):
     platform = make_platform(name="星火学堂")
-    response = post_report(
-        client, files=[("photo.jpg", images.photo_with_gps())], platform_id=str(platform.id)
-    )
+    response = post_report(client, files=[("photo.jpg", images.photo_with_gps())], platform_id=str(platform.id))
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     code = CODE.search(response.get_data(as_text=True)).group(1)

@@ -70,3 +70,12 @@ def test_readyz_reports_an_unreachable_database(app_config, tmp_path):
     response = create_app(app_config).test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["checks"]["database"].startswith("error")
+
+
+def test_security_headers_on_every_page(client):
+    for path in ("/", "/report", "/track", "/platforms", "/nope"):
+        headers = client.get(path).headers
+        assert "default-src 'self'" in headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"

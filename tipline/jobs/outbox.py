@@ -62,13 +62,22 @@ def _run_in_process(app, ids):
             run_outbox_job(job_id)
 
 
+def redis_connection(app):
+    """The app's Redis client (one pool per app; redis-py makes it safe across forks)."""
+    from redis import Redis
+
+    client = app.extensions.get("tipline_redis")
+    if client is None:
+        client = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5)
+        app.extensions["tipline_redis"] = client
+    return client
+
+
 def rq_queue(app):
     """The RQ queue this app's jobs go to."""
-    from redis import Redis
     from rq import Queue
 
-    connection = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5)
-    return Queue(app.config["RQ_QUEUE"], connection=connection)
+    return Queue(app.config["RQ_QUEUE"], connection=redis_connection(app))
 
 
 def rq_job_id(app, outbox_id):

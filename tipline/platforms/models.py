@@ -41,9 +41,7 @@ class Platform(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     region = relationship("Region")
-    filing = relationship(
-        "FilingRecord", uselist=False, back_populates="platform", cascade="all, delete-orphan"
-    )
+    filing = relationship("FilingRecord", uselist=False, back_populates="platform", cascade="all, delete-orphan")
 
     def refresh_search_text(self):
         """Recompute what the platform is found by; call after changing its names."""

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from tipline.extensions import db
 from tipline.platforms.models import FilingRecord, Platform, search_key
@@ -48,6 +49,7 @@ def filing_list(query="", region=None, filing_status=None, list_status=None, pag
     page = min(max(1, page), pages)
     platforms = db.session.scalars(
         select(Platform)
+        .options(selectinload(Platform.region), selectinload(Platform.filing))
         .where(*conditions)
         .order_by(Platform.name, Platform.id)
         .offset((page - 1) * PAGE_SIZE)
@@ -62,7 +64,11 @@ def suggest_platforms(query, limit=8):
     if not conditions:
         return []
     return db.session.scalars(
-        select(Platform).where(*conditions).order_by(func.length(Platform.name), Platform.name).limit(limit)
+        select(Platform)
+        .options(selectinload(Platform.region), selectinload(Platform.filing))
+        .where(*conditions)
+        .order_by(func.length(Platform.name), Platform.name)
+        .limit(limit)
     ).all()
 
 

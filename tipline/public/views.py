@@ -43,11 +43,12 @@ def readyz():
         db.session.rollback()
         checks["database"] = f"error: {type(exc).__name__}"
     if current_app.config["REDIS_URL"]:
-        from redis import Redis
         from redis.exceptions import RedisError
 
+        from tipline.jobs.outbox import redis_connection
+
         try:
-            Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=1, socket_timeout=1).ping()
+            redis_connection(current_app).ping()
             checks["redis"] = "ok"
         except RedisError as exc:
             checks["redis"] = f"error: {type(exc).__name__}"

@@ -51,9 +51,7 @@ def report():
     if form.find_platform.data:
         # The search button of the form without JavaScript: list matches, check nothing else.
         form.platform_id.data = ""
-        return _render_form(
-            form, matches=suggest_platforms(form.platform_name.data or ""), files_dropped=had_files
-        )
+        return _render_form(form, matches=suggest_platforms(form.platform_name.data or ""), files_dropped=had_files)
 
     if form.validate_on_submit():
         clean, errors = clean_form_files(form.evidence.data)

@@ -28,9 +28,7 @@ def _tracked_tip():
 
 
 @bp.route("", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["TRACK_FAILURE_LIMIT"], methods=["POST"], deduct_when=_failed_lookup
-)
+@limiter.limit(lambda: current_app.config["TRACK_FAILURE_LIMIT"], methods=["POST"], deduct_when=_failed_lookup)
 @keeps_input_on_csrf_error
 def lookup():
     """The receipt look-up. A wrong code and an unknown code get the same answer."""
