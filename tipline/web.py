@@ -4,7 +4,6 @@ from urllib.parse import urlsplit
 
 from flask import make_response
 
-
 SECURITY_HEADERS = {
     # Scripts and styles only from our own static folder; no framing; no referrer
     # leaves a tip page for another site.
