@@ -76,7 +76,13 @@ def _config(url, upload_dir, **extra):
         "JOB_MODE": "sync",
         "REDIS_URL": None,
         "RATELIMIT_STORAGE_URI": "memory://",
-        "TRACK_FAILURE_DELAY": 0,
+        # Generous limits for the suite; the rate-limit tests set their own.
+        "TRACK_LOOKUP_LIMIT": "1000 per minute",
+        "TRACK_ADD_LIMIT": "1000 per minute",
+        "REPORT_SUBMIT_LIMIT": "1000 per minute",
+        "LOGIN_FAILURE_DELAY": 0,
+        # Cheap hashing keeps the many sign-ins of the suite fast; production uses argon2-cffi's defaults.
+        "ARGON2": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
         "SERVER_NAME": None,
     }
     config.update(extra)
@@ -166,7 +172,7 @@ def runner(app):
     return app.test_cli_runner()
 
 
-CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def csrf_token(client, page):

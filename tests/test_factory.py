@@ -34,9 +34,9 @@ def test_redis_and_postgres_from_environment():
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "CONTACT_ENCRYPTION_KEY"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "CONTACT_ENCRYPTION_KEY", "REDIS_URL"])
 def test_production_refuses_generated_secrets(missing):
-    env = {"TIPLINE_ENV": "production", "SECRET_KEY": "s", "CONTACT_ENCRYPTION_KEY": "k"}
+    env = {"TIPLINE_ENV": "production", "SECRET_KEY": "s", "CONTACT_ENCRYPTION_KEY": "k", "REDIS_URL": "redis://r"}
     del env[missing]
     with pytest.raises(ConfigError, match=missing):
         from_environment(env)
@@ -59,3 +59,17 @@ def test_every_public_route_is_registered(app):
         "/readyz",
     ):
         assert path in rules
+
+
+def test_given_secrets_are_not_generated(tmp_path, monkeypatch):
+    monkeypatch.setattr("tipline.settings.INSTANCE", tmp_path / "instance")
+    config = from_environment({}, overrides={"SECRET_KEY": "given", "CONTACT_ENCRYPTION_KEY": "given"})
+    assert config["SECRET_KEY"] == "given"
+    assert not (tmp_path / "instance" / "secret_key").exists()
+
+
+def test_generated_development_secret_is_owner_only_and_stable(tmp_path, monkeypatch):
+    monkeypatch.setattr("tipline.settings.INSTANCE", tmp_path / "instance")
+    first = from_environment({})["SECRET_KEY"]
+    assert from_environment({})["SECRET_KEY"] == first
+    assert (tmp_path / "instance" / "secret_key").stat().st_mode & 0o777 == 0o600

@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from tipline import settings
-from tipline.web import MAX_ROW_ID, add_security_headers
+from tipline.web import MAX_ROW_ID, add_security_headers, check_origin
 
 
 def create_app(config=None):
@@ -21,7 +21,7 @@ def create_app(config=None):
         static_folder=str(settings.ROOT / "static"),
     )
     app.config.from_object(settings.Defaults)
-    app.config.update(settings.from_environment())
+    app.config.update(settings.from_environment(overrides=config))
     app.config.update(config or {})
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1)
@@ -31,6 +31,7 @@ def create_app(config=None):
     register_templates(app)
     register_errorhandlers(app)
     register_commands(app)
+    app.before_request(check_origin)
     app.after_request(add_security_headers)
     return app
 
@@ -61,7 +62,7 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    """The public surface's blueprints."""
+    """The public surface's blueprints, then the staff surface."""
     from tipline.platforms.views import bp as platforms
     from tipline.public.views import bp as public
     from tipline.reports.views import bp as reports
@@ -69,6 +70,9 @@ def register_blueprints(app):
 
     for blueprint in (public, reports, tracking, platforms):
         app.register_blueprint(blueprint)
+    from cases.blueprint import register as register_staff
+
+    register_staff(app)
 
 
 def register_templates(app):

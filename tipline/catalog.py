@@ -70,3 +70,55 @@ def choices(table, prompt=None):
 def label(table, code):
     """The label for a stored code; the code itself if it is unknown."""
     return table.get(code, code)
+
+
+DEPARTMENTS = {
+    "cyberspace": _l("Cyberspace department"),
+    "education": _l("Education department"),
+}
+
+ROLES = {
+    "intake": _l("Intake officer"),
+    "officer": _l("Case officer"),
+    "supervisor": _l("Supervisor"),
+    "admin": _l("Administrator"),
+}
+
+# Who leads a case of each category, and who co-handles it (SPEC 4.3): content and page
+# surroundings go to the cyberspace department; teachers, syllabus and teaching content to
+# education; unfiled platforms and the rest to both.
+CATEGORY_DEPARTMENTS = {
+    "unfiled": ("education", "cyberspace"),
+    "core_values": ("cyberspace", None),
+    "vulgar": ("cyberspace", None),
+    "violent": ("cyberspace", None),
+    "public_order": ("cyberspace", None),
+    "ad_diversion": ("cyberspace", None),
+    "game_ads": ("cyberspace", None),
+    "page_surroundings": ("cyberspace", None),
+    "social": ("cyberspace", None),
+    "syllabus": ("education", None),
+    "teachers": ("education", None),
+    "marketing": ("cyberspace", "education"),
+    "other": ("cyberspace", "education"),
+}
+
+# How much harm a category does to minors, for priority: 3 severe, 2 serious, 1 other.
+CATEGORY_SEVERITY = {
+    "core_values": 3,
+    "vulgar": 3,
+    "violent": 3,
+    "social": 3,
+    "teachers": 2,
+    "game_ads": 2,
+    "ad_diversion": 2,
+    "page_surroundings": 2,
+    "public_order": 2,
+    "syllabus": 2,
+    "unfiled": 1,
+    "marketing": 1,
+    "other": 1,
+}
+
+# Reporter types that speak for an organisation.
+ORGANISATION_REPORTERS = {"school", "parent_committee", "industry_association", "social_organisation"}

@@ -16,7 +16,7 @@ DATA = Path(__file__).resolve().parent / "data"
 
 def register(app):
     """Add the commands to the app's CLI."""
-    for command in (seed_demo, import_platforms_command, import_regions_command, worker, relay_jobs):
+    for command in (seed_demo, import_platforms_command, import_regions_command, worker, relay_jobs, create_user):
         app.cli.add_command(command)
 
 
@@ -52,6 +52,28 @@ def import_platforms_command(path):
         raise SystemExit(1)
 
 
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--role", required=True, type=click.Choice(["intake", "officer", "supervisor", "admin"]))
+@click.option("--department", required=True, type=click.Choice(["cyberspace", "education"]))
+@click.option("--region", "region_code", required=True, help="six-digit region code, e.g. 110105")
+@click.option("--name", default="")
+@with_appcontext
+def create_user(email, password, role, department, region_code, name):
+    """Create a staff account."""
+    from cases.accounts.service import AccountError
+    from cases.accounts.service import create_user as create
+
+    try:
+        user = create(email, password, role, department, region_code, name=name)
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc.message)) from None
+    db.session.commit()
+    click.echo(f"created {user.email}: {role}, {department}, region {region_code}")
+
+
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo():
@@ -66,6 +88,9 @@ def seed_demo():
     )
     for name, code in summary["receipts"]:
         click.echo(f"  receipt code of the demo tip about {name}: {code}")
+    click.echo(f"demo staff accounts (password for all: {summary['staff_password']}):")
+    for email, role, department, region in summary["staff"]:
+        click.echo(f"  {email:<36} {role:<10} {department:<10} {region}")
 
 
 @click.command("worker")
@@ -80,6 +105,10 @@ def worker(burst):
     from tipline.jobs.outbox import relay, rq_queue
 
     app = current_app._get_current_object()
+    # RQ forks a work horse per job: the child must not reuse the parent's database
+    # connections (the relay thread keeps using them).
+    engine = db.engine
+    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     if app.config["JOB_MODE"] != "rq":
         raise click.ClickException("set REDIS_URL to run a worker; without it jobs run in the web process")
     queue = rq_queue(app)

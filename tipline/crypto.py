@@ -36,3 +36,12 @@ def decrypt_contact(token):
         return json.loads(_contact_cipher().decrypt(token.encode()))
     except InvalidToken as exc:
         raise RuntimeError("contact details cannot be decrypted with the configured keys") from exc
+
+
+def encrypt_secret(text):
+    """Encrypt a short secret (a TOTP seed) with the same keys as contact details."""
+    return _contact_cipher().encrypt(text.encode()).decode()
+
+
+def decrypt_secret(token):
+    return _contact_cipher().decrypt(token.encode()).decode()

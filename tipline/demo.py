@@ -13,6 +13,31 @@ from tipline.reports.models import Tip
 from tipline.reports.service import TipSubmission, submit_tip
 from tipline.timeutil import utcnow
 
+DEMO_PASSWORD = "tipline-demo-2026"
+# (email, role, department, region): a national admin, Beijing and Shanghai staff, district officers.
+DEMO_STAFF = [
+    ("admin@tipline.example", "admin", "cyberspace", "100000"),
+    ("national.supervisor@tipline.example", "supervisor", "cyberspace", "100000"),
+    ("bj.intake@tipline.example", "intake", "cyberspace", "110000"),
+    ("bj.cyber.supervisor@tipline.example", "supervisor", "cyberspace", "110000"),
+    ("bj.edu.supervisor@tipline.example", "supervisor", "education", "110000"),
+    ("haidian.cyber@tipline.example", "officer", "cyberspace", "110108"),
+    ("haidian.edu@tipline.example", "officer", "education", "110108"),
+    ("chaoyang.cyber@tipline.example", "officer", "cyberspace", "110105"),
+    ("sh.intake@tipline.example", "intake", "education", "310000"),
+    ("sh.edu@tipline.example", "officer", "education", "310000"),
+]
+
+
+def load_demo_staff():
+    """Create the demo staff accounts that do not exist yet."""
+    from cases.accounts.service import create_user, find_user
+
+    for email, role, department, region in DEMO_STAFF:
+        if find_user(email) is None:
+            create_user(email, DEMO_PASSWORD, role, department, region, name=email.split("@")[0])
+    return DEMO_STAFF
+
 
 def load_demo(data_dir):
     """Load the demo files; tips already present (same platform and text) are not added again."""
@@ -47,7 +72,10 @@ def load_demo(data_dir):
         tip.events[0].created_at = tip.created_at
         receipts.append((platform.name, code))
     db.session.flush()
+    staff = load_demo_staff()
     return {
+        "staff": staff,
+        "staff_password": DEMO_PASSWORD,
         "regions": regions,
         "platforms": db.session.scalar(select(func.count(Platform.id))),
         "tips": len(tips),

@@ -1,7 +1,8 @@
 """Error pages in the page's language, and the CSRF failure that keeps what was typed."""
 
-from flask import current_app, make_response, render_template, request
+from flask import current_app, g, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -17,8 +18,13 @@ def register_errorhandlers(app):
     def csrf_failed(error):
         view = current_app.view_functions.get(request.endpoint)
         if getattr(view, "keeps_input_on_csrf_error", False):
-            # The view's own form check fails on the token too and re-renders with the input.
-            response = make_response(view(**(request.view_args or {})))
+            # Re-show the form with what was typed. The flag makes every form's
+            # validation fail, so the view cannot act on this request.
+            g.csrf_failed = True
+            try:
+                response = make_response(view(**(request.view_args or {})))
+            except RateLimitExceeded:
+                return too_many(None)
             if response.status_code >= 400:
                 return response
         return _page(400, _("The form has expired"), _("Go back, reload the page and send the form again."))

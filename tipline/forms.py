@@ -1,10 +1,52 @@
-"""Validators shared by every public form: text that is safe to keep, and web addresses."""
+"""The base of every form, and validators shared by them: text that is safe to keep, web addresses."""
 
 import unicodedata
 from urllib.parse import urlsplit
 
+from flask import g, request
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
+from werkzeug.datastructures import FileStorage, MultiDict
+from wtforms.fields import FileField
 from wtforms.validators import ValidationError
+
+SUBMIT_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class TiplineForm(FlaskForm):
+    """Every form of the app.
+
+    Text fields take only text and file fields only files, whatever a client
+    sends (JSON bodies, files in text fields, text in file fields): mismatches are
+    simply absent, so validation answers them. A CSRF check that failed before the
+    view ran (see tipline.errors) makes validation fail, so a re-shown form can
+    never act.
+    """
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            if formdata is not _Auto:
+                return formdata
+            if request.method not in SUBMIT_METHODS:
+                return None
+            file_fields = {name for name, field in form._fields.items() if isinstance(field, FileField)}
+            data = MultiDict()
+            for key, value in request.form.items(multi=True):
+                if key not in file_fields:
+                    data.add(key, value)
+            for key in file_fields:
+                for upload in request.files.getlist(key):
+                    if isinstance(upload, FileStorage):
+                        data.add(key, upload)
+            return data
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if g.get("csrf_failed") and "csrf_token" in self._fields:
+            self.csrf_token.errors = [*self.csrf_token.errors, _l("The form has expired. Please send it again.")]
+            return False
+        return valid
 
 
 def readable_text(form, field):

@@ -1,6 +1,6 @@
 """Which language a page speaks: the reporter's choice, else the browser's, else Chinese."""
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 
 LANG_COOKIE = "lang"
@@ -10,6 +10,10 @@ LANGUAGE_CODES = {"zh": "zh_Hans", "en": "en"}
 
 def select_locale():
     """Flask-Babel's locale selector."""
+    if not has_request_context():
+        # Commands speak English to operators, like their other output; jobs that
+        # write to people choose the person's language explicitly.
+        return "en"
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen in LANGUAGE_CODES:
         return LANGUAGE_CODES[chosen]

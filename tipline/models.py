@@ -1,9 +1,26 @@
 """Every model of the app, imported in one place so that Alembic sees all tables."""
 
+from cases.accounts.models import StaffUser
+from cases.audit import AuditEntry
+from cases.models import Case, CaseEvent, CaseNote, CaseTask
 from tipline.evidence.models import Evidence
 from tipline.jobs.models import OutboxJob
 from tipline.platforms.models import FilingRecord, Platform
 from tipline.regions.models import Region
 from tipline.reports.models import Tip, TipEvent
 
-__all__ = ["Evidence", "FilingRecord", "OutboxJob", "Platform", "Region", "Tip", "TipEvent"]
+__all__ = [
+    "AuditEntry",
+    "Case",
+    "CaseEvent",
+    "CaseNote",
+    "CaseTask",
+    "StaffUser",
+    "Evidence",
+    "FilingRecord",
+    "OutboxJob",
+    "Platform",
+    "Region",
+    "Tip",
+    "TipEvent",
+]

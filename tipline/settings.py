@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,10 +21,20 @@ def _instance_secret(name, make):
     """
     INSTANCE.mkdir(exist_ok=True)
     path = INSTANCE / name
-    if not path.exists():
-        path.write_text(make())
-        path.chmod(0o600)
-    return path.read_text().strip()
+    try:
+        # Created owner-only in one step; a process that loses the race reads the winner's.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as out:
+            out.write(make())
+    for _ in range(50):
+        value = path.read_text().strip()
+        if value:
+            return value
+        time.sleep(0.01)  # the winner is still writing
+    raise ConfigError(f"{path} is empty")
 
 
 def _fernet_key():
@@ -41,10 +52,18 @@ def _database_url(url):
     return url
 
 
-def from_environment(env=None):
-    """Build the settings dict for `create_app` from environment variables."""
+def from_environment(env=None, overrides=None):
+    """Build the settings dict for `create_app` from environment variables.
+
+    Development secrets are generated into instance/ only when neither the
+    environment nor `overrides` (create_app's config) gives them.
+    """
     env = os.environ if env is None else env
+    overrides = overrides or {}
     production = env.get("TIPLINE_ENV", "development") == "production"
+    if production and not env.get("REDIS_URL"):
+        # Rate limits and jobs must be shared by every process in production.
+        raise ConfigError("REDIS_URL must be set when TIPLINE_ENV=production")
 
     def secret(var, filename, make):
         value = env.get(var)
@@ -52,6 +71,8 @@ def from_environment(env=None):
             return value
         if production:
             raise ConfigError(f"{var} must be set when TIPLINE_ENV=production")
+        if var in overrides:
+            return overrides[var]
         return _instance_secret(filename, make)
 
     redis_url = env.get("REDIS_URL") or None
@@ -83,6 +104,9 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 30 * 60
     WTF_CSRF_TIME_LIMIT = 4 * 3600
+    # Referer checks fail for browsers and proxies that drop the header; the token,
+    # SameSite cookies and the Origin check in tipline.web stand in for it.
+    WTF_CSRF_SSL_STRICT = False
     BABEL_DEFAULT_LOCALE = "zh_Hans"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "tipline" / "translations")
@@ -96,13 +120,24 @@ class Defaults:
     # anything above is cut off by Werkzeug before it reaches memory.
     MAX_CONTENT_LENGTH = 52 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
-    # Receipt look-ups: failures from one client are slowed, then refused.
-    TRACK_FAILURE_DELAY = 0.5
-    TRACK_FAILURE_LIMIT = "10 per 10 minutes;30 per day"
-    REPORT_SUBMIT_LIMIT = "20 per hour"
+    # Receipt look-ups per client: at most one every 2 seconds (slowing guessers down),
+    # then refused for a while. Every attempt counts, before it is looked at, so that
+    # parallel requests cannot slip past the limit.
+    TRACK_LOOKUP_LIMIT = "1 per 2 seconds;10 per 10 minutes;30 per day"
+    TRACK_ADD_LIMIT = "10 per hour"
+    REPORT_SUBMIT_LIMIT = "30 per hour"
     RATELIMIT_HEADERS_ENABLED = True
     # A Redis outage must not turn into errors: limits fall back to this process's memory.
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Staff sign-in: failures per account before a lock, and how long it lasts.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    LOGIN_FAILURE_DELAY = 0.5
+    LOGIN_RATE_LIMIT = "20 per 10 minutes"
+    # A staff session ends after this many seconds, however active.
+    STAFF_SESSION_MAX_AGE = 12 * 3600
     # Outbox rows not handed to a queue within this many seconds are relayed again.
     OUTBOX_RELAY_AFTER = 30
+    # A claimed job not finished after this many seconds is presumed dead and runs again.
+    OUTBOX_CLAIM_TIMEOUT = 600

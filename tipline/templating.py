@@ -6,6 +6,7 @@ from flask_wtf.csrf import generate_csrf
 from tipline import catalog
 from tipline.i18n import current_language, html_lang
 from tipline.reports.receipt import GROUP_SIZE
+from tipline.tracking.status import PUBLIC_STATUSES
 
 
 def _label(table_name):
@@ -35,6 +36,7 @@ def install(app):
         list_status=_label("LIST_STATUSES"),
         filesize=filesize,
         when=datetime_local,
+        public_status=lambda code: PUBLIC_STATUSES.get(code, code),
     )
     app.jinja_env.globals.update(
         current_language=current_language,

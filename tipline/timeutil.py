@@ -6,3 +6,15 @@ from datetime import datetime, timezone
 def utcnow():
     """Now, as a naive UTC datetime (what every DateTime column stores)."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def local_to_utc(value):
+    """A naive time typed in the app's time zone (Beijing time) as naive UTC."""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    if value is None:
+        return None
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return value.replace(tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)

@@ -13,9 +13,20 @@ SECURITY_HEADERS = {
     ),
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
+
+
+def check_origin():
+    """before_request hook: a form sent from another site is a CSRF attempt, token or not."""
+    from flask import request
+    from flask_wtf.csrf import CSRFError
+
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        origin = request.headers.get("Origin")
+        if origin and origin != "null" and origin.rstrip("/") != request.host_url.rstrip("/"):
+            raise CSRFError("The request came from another site.")
 
 
 def add_security_headers(response):
@@ -41,6 +52,8 @@ def keeps_input_on_csrf_error(view):
 def safe_next(target, default="/"):
     """A local path to return to, never another site."""
     if not target or not isinstance(target, str) or len(target) > 1000:
+        return default
+    if any(not ch.isprintable() for ch in target):
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:

@@ -31,6 +31,7 @@
     chosen.appendChild(strong);
     lastQuery = null;  // editing the name afterwards searches again
     close();
+    input.dispatchEvent(new CustomEvent("tipline:chosen"));
   }
 
   function highlight(index) {
@@ -85,6 +86,7 @@
   input.addEventListener("input", function () {
     hidden.value = "";  // a typed name is a new platform until one is chosen
     chosen.textContent = "";
+    if (notice) notice.hidden = true;
     clearTimeout(timer);
     timer = setTimeout(search, 150);
   });
@@ -99,6 +101,25 @@
     else if (e.key === "Escape") { close(); }
   });
   input.addEventListener("blur", function () { setTimeout(close, 100); });
+
+  // Tell the reporter when an open case already covers the chosen platform and problem.
+  var notice = document.querySelector("#covered-notice");
+  var category = document.querySelector("#category");
+  function checkCovered() {
+    if (!notice || !category) return;
+    if (!hidden.value || !category.value) { notice.hidden = true; return; }
+    var query = "?platform_id=" + encodeURIComponent(hidden.value) + "&category=" + encodeURIComponent(category.value);
+    fetch(notice.getAttribute("data-covered-url") + query, { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : { covered: false }; })
+      .then(function (answer) {
+        notice.textContent = answer.covered ? answer.message : "";
+        notice.hidden = !answer.covered;
+      })
+      .catch(function () { notice.hidden = true; });
+  }
+  if (category) category.addEventListener("change", checkCovered);
+  input.addEventListener("tipline:chosen", checkCovered);
+  checkCovered();
 
   // Files: say at once when the chosen set breaks a limit, instead of after the upload.
   var files = document.querySelector("#evidence");

@@ -16,6 +16,7 @@ from tipline.jobs.models import DONE, OutboxJob
 from tipline.reports.models import Tip
 from tipline.reports.receipt import normalize_receipt_code
 
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CODE = re.compile(r'data-testid="receipt-code">([0-9A-Z<>wbr-]+)</code>')
 
 
@@ -40,9 +41,10 @@ def report_data(client, **overrides):
 
 
 def post_report(client, files=(), **overrides):
+    """Send the report form; a success is followed to the receipt page, as a browser does."""
     data = report_data(client, **overrides)
     data["evidence"] = [(io.BytesIO(content), name) for name, content in files]
-    return client.post("/report", data=data, content_type="multipart/form-data")
+    return client.post("/report", data=data, content_type="multipart/form-data", follow_redirects=True)
 
 
 def tip_count():
@@ -218,6 +220,74 @@ def test_platform_prefilled_from_platform_page(client, make_platform):
 def test_submissions_are_rate_limited(client, app):
     app.config["REPORT_SUBMIT_LIMIT"] = "2 per hour"
     assert post_report(client).status_code == 200
-    assert post_report(client).status_code == 200
+    assert post_report(client, description="短").status_code == 400  # failed attempts count too
     assert post_report(client).status_code == 429
-    assert tip_count() == 2
+    assert tip_count() == 1
+    # The no-script registry search is not a submission and is never limited.
+    data = report_data(client, find_platform="1")
+    del data["submit"]
+    assert client.post("/report", data=data).status_code == 200
+
+
+def test_receipt_is_shown_once_and_a_reload_sends_nothing(client):
+    response = post_report(client)
+    assert response.status_code == 200 and CODE.search(response.get_data(as_text=True))
+    again = client.get("/report/receipt")
+    assert again.status_code == 410 and not CODE.search(again.get_data(as_text=True))
+    assert tip_count() == 1
+
+
+def test_receipt_code_waits_encrypted_in_the_session(client):
+    data = report_data(client)
+    response = client.post("/report", data=data)
+    assert response.status_code == 303 and response.headers["Location"].endswith("/report/receipt")
+    with client.session_transaction() as session:
+        stored = session["receipt_code"]
+    code = CODE.search(client.get("/report/receipt").get_data(as_text=True)).group(1).replace("<wbr>", "")
+    assert code not in stored and code.replace("-", "") not in stored
+
+
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        (b"[1]", "application/json"),
+        (b'{"description": 1, "platform_name": ["x"]}', "application/json"),
+        (b"\xff\xfe", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_odd_bodies_are_refused_without_error(client, body, content_type):
+    response = client.post("/report", data=body, content_type=content_type)
+    assert 400 <= response.status_code < 500
+    assert tip_count() == 0
+
+
+def test_files_in_text_fields_and_text_in_the_file_field_are_ignored(client):
+    data = report_data(client)
+    data["description"] = (io.BytesIO(images.png_image()), "x.png")
+    response = client.post("/report", data=data, content_type="multipart/form-data")
+    assert response.status_code == 400  # the description is missing, not a crash
+    data = report_data(client, evidence="just some text")
+    response = client.post("/report", data=data, follow_redirects=True)
+    assert response.status_code == 200 and tip_count() == 1
+
+
+def test_https_behind_a_proxy_accepts_the_form(app):
+    app.config["TRUSTED_PROXIES"] = 1
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
+    client = app.test_client()
+    headers = {"X-Forwarded-Proto": "https"}
+    token = CSRF_FIELD.search(client.get("/report", headers=headers).get_data(as_text=True)).group(1)
+    data = report_data(client, csrf_token=token)
+    response = client.post("/report", data=data, headers=headers)  # no Referer, as browsers send with HTTPS
+    assert response.status_code == 303
+    assert tip_count() == 1
+
+
+def test_a_form_sent_from_another_site_is_refused(client):
+    data = report_data(client)
+    response = client.post("/report", data=data, headers={"Origin": "https://evil.example"})
+    assert response.status_code == 400
+    assert "数学直播课中反复弹出游戏广告" in response.get_data(as_text=True)  # shown back, not acted on
+    assert tip_count() == 0

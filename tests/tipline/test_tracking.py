@@ -72,17 +72,18 @@ def test_malformed_code_is_refused_before_lookup(client, tip_and_code, bad):
 
 
 def test_repeated_failures_are_refused(client, app, tip_and_code):
-    app.config["TRACK_FAILURE_LIMIT"] = "3 per 10 minutes"
+    app.config["TRACK_LOOKUP_LIMIT"] = "3 per 10 minutes"
     statuses = [look_up(client, new_receipt_code()).status_code for _ in range(4)]
     assert statuses == [404, 404, 404, 429]
     # Even the right code is refused while the client is blocked.
     assert look_up(client, tip_and_code[1]).status_code == 429
 
 
-def test_successful_lookups_do_not_count_against_the_limit(client, app, tip_and_code):
-    app.config["TRACK_FAILURE_LIMIT"] = "2 per 10 minutes"
-    for _ in range(5):
-        assert look_up(client, tip_and_code[1]).status_code == 302
+def test_quick_repeated_attempts_are_slowed(client, app, tip_and_code):
+    app.config["TRACK_LOOKUP_LIMIT"] = "1 per 2 seconds"
+    assert look_up(client, new_receipt_code()).status_code == 404
+    refused = look_up(client, new_receipt_code())
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) <= 2
 
 
 def test_tip_page_needs_a_lookup_first(client, tip_and_code):
@@ -131,6 +132,21 @@ def test_leaving_closes_the_tip_on_this_device(client, tip_and_code):
     assert client.get("/track/tip").status_code == 302
 
 
-def test_another_reporter_cannot_see_the_tip(app, tip_and_code):
+def test_another_reporter_cannot_see_the_tip(app, client, tip_and_code):
+    look_up(client, tip_and_code[1])
+    assert client.get("/track/tip").status_code == 200
     other = app.test_client()
     assert other.get("/track/tip").status_code == 302
+
+
+def test_a_forged_session_opens_nothing(client, tip_and_code):
+    for forged in (1, True, "1", "0" * 64, ["x"], {"a": 1}, 10**30):
+        with client.session_transaction() as session:
+            session["tracked_tip"] = forged
+        assert client.get("/track/tip").status_code == 302, forged
+
+
+def test_additions_are_rate_limited(client, app, tip_and_code):
+    app.config["TRACK_ADD_LIMIT"] = "2 per hour"
+    look_up(client, tip_and_code[1])
+    assert [add(client, f"补充第{i}条").status_code for i in range(3)] == [302, 302, 429]

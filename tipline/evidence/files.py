@@ -7,12 +7,13 @@ metadata survives; decompression bombs are refused before they are decoded.
 
 import hashlib
 import io
+import re
 import unicodedata
 from dataclasses import dataclass
 
 import filetype
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageSequence
 
 # Accepted types, decided from the bytes, and the kind each is shown as.
 ACCEPTED = {
@@ -20,13 +21,15 @@ ACCEPTED = {
     "image/png": "image",
     "image/webp": "image",
     "image/gif": "image",
+    "image/apng": "image",
     "video/mp4": "video",
     "video/quicktime": "video",
     "video/webm": "video",
     "video/3gpp": "video",
     "application/pdf": "pdf",
 }
-PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}
+PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/apng": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}
+MAX_FRAMES = 200
 
 
 class EvidenceRejected(ValueError):
@@ -99,42 +102,51 @@ def clean_upload(data, filename, max_pixels):
 
 
 def strip_image(data, mime, max_pixels, name=""):
-    """Re-encode an image from its pixels alone, dropping EXIF, GPS, XMP and comments."""
+    """Re-encode an image from its pixels alone, dropping EXIF, GPS, XMP and comments.
+
+    GIF, WebP and PNG animations keep their frames, up to MAX_FRAMES and half the pixel
+    budget in all; other multi-image files (MPO photos from phone cameras) keep
+    their first image.
+    """
+    fmt = PIL_FORMATS[mime]
     try:
         with Image.open(io.BytesIO(data)) as image:
             # The header gives the size before any pixel is decoded: refuse bombs here.
-            frames = getattr(image, "n_frames", 1)
-            if image.width * image.height * frames > max_pixels:
+            if image.width * image.height > max_pixels:
                 raise EvidenceRejected(_l("This image is too large to process."), name)
-            fmt = PIL_FORMATS[mime]
-            if frames > 1:
-                clean_frames = [frame.copy() for frame in ImageSequence.Iterator(image)]
-                for frame in clean_frames:
-                    frame.info = {}
-                out = io.BytesIO()
-                clean_frames[0].save(
-                    out,
-                    fmt,
-                    save_all=True,
-                    append_images=clean_frames[1:],
-                    duration=image.info.get("duration", 100),
-                    loop=image.info.get("loop", 0),
-                )
-                return out.getvalue()
+            if fmt in ("GIF", "WEBP", "PNG") and getattr(image, "is_animated", False):
+                return _strip_animation(image, fmt, max_pixels // 2, name)
+            image.seek(0)
             upright = ImageOps.exif_transpose(image)
             upright.load()
+        upright.info = {}
+        if fmt == "JPEG" and upright.mode not in ("RGB", "L"):
+            upright = upright.convert("RGB")
+        out = io.BytesIO()
+        options = {"quality": 92} if fmt in ("JPEG", "WEBP") else {}
+        upright.save(out, fmt, **options)
+        return out.getvalue()
     except EvidenceRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise EvidenceRejected(_l("This image is too large to process."), name) from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+    except Exception:  # Pillow raises many kinds of error on hostile or broken files
         raise EvidenceRejected(_l("This image is damaged and cannot be read."), name) from None
-    upright.info = {}
-    if fmt == "JPEG" and upright.mode not in ("RGB", "L"):
-        upright = upright.convert("RGB")
+
+
+def _strip_animation(image, fmt, pixel_budget, name):
+    frames = []
+    for index, frame in enumerate(ImageSequence.Iterator(image)):
+        if index >= MAX_FRAMES or (index + 1) * image.width * image.height > pixel_budget:
+            raise EvidenceRejected(_l("This animation has too many frames to process."), name)
+        clean = frame.copy()
+        clean.info = {}
+        frames.append(clean)
     out = io.BytesIO()
-    options = {"quality": 92} if fmt in ("JPEG", "WEBP") else {}
-    upright.save(out, fmt, **options)
+    frames[0].save(
+        out, fmt, save_all=True, append_images=frames[1:],
+        duration=image.info.get("duration", 100), loop=image.info.get("loop", 0),
+    )
     return out.getvalue()
 
 
@@ -144,17 +156,29 @@ def make_thumbnail(data, size=320):
         with Image.open(io.BytesIO(data)) as image:
             image.thumbnail((size, size))
             preview = image.convert("RGB")
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+    except Exception:  # a preview is a nicety: any failure means no preview
         return None
     out = io.BytesIO()
     preview.save(out, "JPEG", quality=80)
     return out.getvalue()
 
 
-# Markers of content that runs when a PDF is opened.
-PDF_ACTIVE_MARKERS = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/OpenAction", b"/AA")
+# Names of PDF objects that run or open something when the document is opened.
+PDF_ACTIVE_NAMES = ("JavaScript", "JS", "Launch", "EmbeddedFile", "OpenAction", "AA", "RichMedia", "XFA")
+_PDF_NAME = re.compile(rb"/((?:[A-Za-z0-9]|#[0-9A-Fa-f]{2})+)")
 
 
 def pdf_active_content(data):
-    """The active-content markers a PDF carries (empty when none)."""
-    return [marker.decode() for marker in PDF_ACTIVE_MARKERS if marker in data]
+    """The active-content names a PDF carries in its uncompressed parts (empty when none).
+
+    Names may be written with #xx escapes (/J#53 is /JS); they are decoded first.
+    Content inside compressed object streams is not seen: a flag here means "open
+    with care", its absence is no guarantee.
+    """
+    found = set()
+    for match in _PDF_NAME.finditer(data):
+        name = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), match.group(1))
+        text = name.decode("latin-1")
+        if text in PDF_ACTIVE_NAMES:
+            found.add(text)
+    return sorted(found)

@@ -2,6 +2,7 @@
 
 from flask import current_app
 from flask_babel import gettext as _
+from werkzeug.datastructures import FileStorage
 
 from tipline.evidence.files import EvidenceRejected, clean_upload, display_name, read_limited
 
@@ -17,7 +18,7 @@ def clean_form_files(uploads):
     reporter can fix the set and send it again.
     """
     config = current_app.config
-    chosen = [f for f in uploads or () if f and f.filename]
+    chosen = [f for f in uploads or () if isinstance(f, FileStorage) and f.filename]
     errors = []
     if len(chosen) > config["EVIDENCE_MAX_FILES"]:
         return [], [_("Attach at most %(n)d files.", n=config["EVIDENCE_MAX_FILES"])]

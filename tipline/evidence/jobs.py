@@ -19,8 +19,6 @@ def check_evidence(payload):
     storage = evidence_storage()
     data = storage.read(evidence.storage_key)
     notes = []
-    if files.sniff(data) != evidence.mime_type:
-        notes.append("content type changed since intake")
     if evidence.kind == "image":
         thumbnail = files.make_thumbnail(data)
         if thumbnail is not None:

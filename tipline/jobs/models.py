@@ -9,6 +9,7 @@ from tipline.extensions import db
 from tipline.timeutil import utcnow
 
 PENDING = "pending"
+RUNNING = "running"  # claimed by one runner; back to pending if that runner dies (see outbox.relay)
 DONE = "done"
 FAILED = "failed"
 
@@ -27,4 +28,5 @@ class OutboxJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # When it was last handed to a queue; rows left waiting are handed again.
     dispatched_at: Mapped[datetime | None] = mapped_column(DateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,14 +1,15 @@
 """Recording jobs with the change that needs them, and handing them to a queue after commit."""
 
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import event, or_, select, update
+from sqlalchemy import event, inspect, or_, select, update
 
 from tipline.extensions import db
-from tipline.jobs.models import PENDING, OutboxJob
+from tipline.jobs.models import PENDING, RUNNING, OutboxJob
 from tipline.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -26,14 +27,19 @@ def record_job(name, **payload):
 
 
 def _after_commit(session):
+    # SQLAlchemy reports a released SAVEPOINT as a commit too: wait for the real one.
+    if session.in_nested_transaction():
+        return
     rows = session.info.pop(_SESSION_KEY, [])
-    ids = [row.id for row in rows if row.id is not None]
+    # Rows added inside a SAVEPOINT that was rolled back never reached the database.
+    ids = [row.id for row in rows if inspect(row).persistent]
     if ids:
         dispatch(current_app._get_current_object(), ids)
 
 
 def _after_rollback(session):
-    session.info.pop(_SESSION_KEY, None)
+    if not session.in_nested_transaction():
+        session.info.pop(_SESSION_KEY, None)
 
 
 def install():
@@ -41,6 +47,9 @@ def install():
     if not event.contains(db.session, "after_commit", _after_commit):
         event.listen(db.session, "after_commit", _after_commit)
         event.listen(db.session, "after_rollback", _after_rollback)
+
+
+_last_relay = [0.0]  # process-local, for economy only: any process may relay at any time
 
 
 def dispatch(app, ids):
@@ -52,13 +61,17 @@ def dispatch(app, ids):
     future = _threads.submit(_run_in_process, app, ids)
     if mode == "sync":
         future.result()
+    elif time.monotonic() - _last_relay[0] > app.config["OUTBOX_RELAY_AFTER"]:
+        # Without a worker, the web process also picks up rows a dead process left behind.
+        _last_relay[0] = time.monotonic()
+        _threads.submit(relay, app)
 
 
 def _run_in_process(app, ids):
     from tipline.jobs.runner import run_outbox_job
 
     with app.app_context():
-        for job_id in ids + relayable_ids(app):
+        for job_id in ids:
             run_outbox_job(job_id)
 
 
@@ -109,8 +122,22 @@ def enqueue(app, ids):
 
 
 def relayable_ids(app, limit=500):
-    """Pending rows never handed over, or handed over long enough ago to be presumed lost."""
-    cutoff = utcnow() - timedelta(seconds=app.config["OUTBOX_RELAY_AFTER"])
+    """Pending rows never handed over, or handed over long enough ago to be presumed lost.
+
+    Rows claimed by a runner that has not finished within OUTBOX_CLAIM_TIMEOUT are
+    taken back first: that runner died (a killed worker, a stopped process).
+    """
+    now = utcnow()
+    cutoff = now - timedelta(seconds=app.config["OUTBOX_RELAY_AFTER"])
+    with db.engine.begin() as conn:
+        conn.execute(
+            update(OutboxJob)
+            .where(
+                OutboxJob.state == RUNNING,
+                OutboxJob.claimed_at < now - timedelta(seconds=app.config["OUTBOX_CLAIM_TIMEOUT"]),
+            )
+            .values(state=PENDING, dispatched_at=None)
+        )
     with db.engine.connect() as conn:
         return list(
             conn.scalars(

@@ -6,6 +6,7 @@ import importlib
 JOB_MODULES = ("tipline.evidence.jobs",)
 
 _HANDLERS = {}
+_loaded = False
 
 
 def job(name):
@@ -24,7 +25,9 @@ def job(name):
 
 def handler_for(name):
     """The function registered under `name`; KeyError if there is none."""
-    if not _HANDLERS:
+    global _loaded
+    if not _loaded:
         for module in JOB_MODULES:
             importlib.import_module(module)
+        _loaded = True
     return _HANDLERS[name]

@@ -5,17 +5,17 @@ import os
 import traceback
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
+from sqlalchemy import update
 
 from tipline.extensions import db
-from tipline.jobs.models import DONE, FAILED, PENDING, OutboxJob
+from tipline.jobs.models import DONE, FAILED, PENDING, RUNNING, OutboxJob
 from tipline.jobs.registry import handler_for
 from tipline.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-_worker_app = None  # (pid, app): one app per worker process, never shared across a fork
+_worker_app = None  # (pid, app): `rq worker` builds one app per process; a fork builds its own
 
 
 def _app():
@@ -33,7 +33,7 @@ def run_outbox_job(outbox_id):
     """Run the job an outbox row records, unless it is already done.
 
     This is what RQ workers and the in-process runner both call. The row is
-    locked while the job runs, so two workers handed the same row do the work
+    claimed before the job runs, so two runners handed the same row do the work
     once; the handler's changes and the row's DONE commit together.
     """
     app = _app()
@@ -42,27 +42,30 @@ def run_outbox_job(outbox_id):
 
 
 def _run(outbox_id):
-    query = select(OutboxJob).where(OutboxJob.id == outbox_id)
-    if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    row = db.session.scalars(query).first()
-    if row is None or row.state != PENDING:
-        db.session.rollback()
+    # Claim the row with one conditional UPDATE: of two runners handed the same row
+    # (a relay, a duplicate enqueue, two threads), exactly one sees rowcount 1.
+    claimed = db.session.execute(
+        update(OutboxJob)
+        .where(OutboxJob.id == outbox_id, OutboxJob.state == PENDING)
+        .values(state=RUNNING, claimed_at=utcnow(), attempts=OutboxJob.attempts + 1)
+    ).rowcount
+    db.session.commit()
+    if claimed != 1:
+        db.session.remove()
         return "skipped"
+    row = db.session.get(OutboxJob, outbox_id)
     name, payload = row.name, dict(row.payload)
     try:
         handler_for(name)(payload)
         row.state = DONE
-        row.attempts += 1
         row.finished_at = utcnow()
-        db.session.commit()
+        db.session.commit()  # the job's work and DONE in one transaction
         return "done"
     except Exception:
         db.session.rollback()
         error = traceback.format_exc(limit=5)
         log.exception("job %s (%s) failed", outbox_id, name)
         row = db.session.get(OutboxJob, outbox_id)
-        row.attempts += 1
         row.last_error = error[-4000:]
         row.state = FAILED if row.attempts >= MAX_ATTEMPTS else PENDING
         db.session.commit()

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     HiddenField,
@@ -16,8 +15,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from tipline import catalog
-from tipline.forms import readable_text, strip_text, web_address
-from tipline.timeutil import utcnow
+from tipline.forms import TiplineForm, readable_text, strip_text, web_address
+from tipline.timeutil import local_to_utc, utcnow
 from tipline.web import parse_row_id
 
 TEXT = [strip_text]
@@ -33,13 +32,13 @@ def _not_in_future(form, field):
     if field.data is None:
         return
     # Beijing time is entered; allow a day for time zones and clock drift.
-    if field.data > utcnow() + timedelta(days=1):
+    if local_to_utc(field.data) > utcnow() + timedelta(days=1):
         raise ValidationError(_l("The time cannot be in the future."))
     if field.data.year < 2000:
         raise ValidationError(_l("Enter a date after the year 2000."))
 
 
-class ReportForm(FlaskForm):
+class ReportForm(TiplineForm):
     """What a reporter tells us about a platform."""
 
     platform_id = HiddenField(validators=[_positive_id])

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tipline.extensions import db
@@ -32,8 +32,14 @@ class Tip(db.Model):
     # Keyed hash of the client address, for spotting floods without keeping addresses.
     client_digest: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    # The case the tip was found together with; None while it waits in the junk tray.
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"), index=True)
+    # "", "suspected" (in the junk tray), "confirmed" (kept aside) or "released" (a real tip after all).
+    junk_status: Mapped[str] = mapped_column(String(12), default="", index=True)
+    junk_reasons: Mapped[list] = mapped_column(JSON, default=list)
 
     platform = relationship("Platform")
+    case = relationship("Case", back_populates="tips")
     events = relationship("TipEvent", back_populates="tip", order_by="TipEvent.id")
     evidence = relationship("Evidence", back_populates="tip", order_by="Evidence.id")
 

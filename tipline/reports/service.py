@@ -7,6 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from cases.junk import detect_junk
+from cases.operations import file_tip, reporter_added
 from tipline.crypto import derived_key, encrypt_contact
 from tipline.evidence.models import Evidence
 from tipline.evidence.storage import evidence_storage
@@ -15,6 +17,7 @@ from tipline.jobs.outbox import record_job
 from tipline.platforms.service import resolve_platform
 from tipline.reports.models import Tip, TipEvent
 from tipline.reports.receipt import MalformedReceiptCode, new_receipt_code, receipt_digest
+from tipline.timeutil import utcnow
 
 # Kinds of entry in a tip's public history.
 SUBMITTED = "submitted"
@@ -38,9 +41,15 @@ class TipSubmission:
     contact: dict = field(default_factory=dict)
 
 
-def client_digest(client):
-    """A keyed hash of a client address: enough to spot floods, useless to find the person."""
-    return hmac.new(derived_key("client"), client.encode(), hashlib.sha256).hexdigest()
+def client_digest(client, day=None):
+    """A keyed hash of a client address, with a key that changes every day.
+
+    Enough to spot floods and count independent reporters within a day; without
+    that day's key, and after it, useless for finding the address again.
+    """
+    day = day or utcnow().date()
+    key = derived_key(f"client:{day.isoformat()}")
+    return hmac.new(key, client.encode(), hashlib.sha256).hexdigest()
 
 
 def submit_tip(submission, clean_files):
@@ -68,15 +77,29 @@ def submit_tip(submission, clean_files):
     db.session.add(tip)
     event = TipEvent(tip=tip, kind=SUBMITTED)
     db.session.add(event)
+    db.session.flush()
     _attach(tip, event, clean_files)
+    take_in(tip)
     return tip, code
+
+
+def take_in(tip):
+    """Set likely junk aside for a person to look at; find everything else together with its case."""
+    reasons = detect_junk(tip)
+    if reasons:
+        tip.junk_status = "suspected"
+        tip.junk_reasons = reasons
+    else:
+        file_tip(tip)
 
 
 def add_to_tip(tip, text, clean_files):
     """Append information and/or evidence to a tip; the tip itself is never changed."""
     event = TipEvent(tip=tip, kind=INFO_ADDED, body=text or "")
     db.session.add(event)
+    db.session.flush()
     _attach(tip, event, clean_files)
+    reporter_added(tip, event)
     return event
 
 
@@ -100,7 +123,11 @@ def _attach(tip, event, clean_files):
 
 def find_tip(code):
     """The tip a receipt code opens, or None. Raises MalformedReceiptCode before any look-up."""
-    digest = receipt_digest(derived_key("receipt"), code)
+    return find_tip_by_digest(receipt_digest(derived_key("receipt"), code))
+
+
+def find_tip_by_digest(digest):
+    """The tip stored under a receipt digest, or None."""
     return db.session.scalars(select(Tip).where(Tip.receipt_digest == digest)).first()
 
 

@@ -1,9 +1,16 @@
 """The public report form and its receipt."""
 
-from flask import Blueprint, current_app, g, render_template, request
+from cryptography.fernet import InvalidToken
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from werkzeug.datastructures import FileStorage
 
+from cases.operations import open_case_for
+from cases.priority import independent_reporters
+from cases.states import PUBLIC_STATUS
+from tipline import catalog
 from tipline.clients import client_address
+from tipline.crypto import decrypt_secret, encrypt_secret
 from tipline.evidence.intake import clean_form_files
 from tipline.extensions import db, limiter
 from tipline.i18n import current_language
@@ -11,13 +18,16 @@ from tipline.platforms.models import Platform
 from tipline.platforms.service import suggest_platforms
 from tipline.reports.forms import ReportForm
 from tipline.reports.service import TipSubmission, submit_tip
+from tipline.timeutil import local_to_utc
+from tipline.tracking.status import PUBLIC_STATUSES
 from tipline.web import keeps_input_on_csrf_error, no_store, parse_row_id
 
 bp = Blueprint("reports", __name__)
 
 
-def _submitted(response):
-    return bool(g.get("tip_submitted"))
+def _searching():
+    """The no-script search button only lists platforms: it never counts against the limit."""
+    return "find_platform" in request.form
 
 
 def _render_form(form, status=200, matches=None, files_dropped=False):
@@ -33,13 +43,57 @@ def _render_form(form, status=200, matches=None, files_dropped=False):
     ), status
 
 
+RECEIPT_KEY = "receipt_code"
+JOINED_KEY = "receipt_joined"
+
+
+@bp.route("/report/receipt")
+def receipt():
+    """The receipt code, shown once; a reload finds it gone."""
+    token = session.pop(RECEIPT_KEY, None)
+    joined = session.pop(JOINED_KEY, 0)
+    code = None
+    if isinstance(token, str):
+        try:
+            code = decrypt_secret(token)
+        except InvalidToken:
+            code = None
+    if code is None:
+        return no_store(render_template("tipline/receipt_gone.html"), 410)
+    joined = joined if isinstance(joined, int) else 0
+    return no_store(render_template("tipline/receipt.html", code=code, joined_reporters=joined))
+
+
+@bp.route("/report/covered")
+def covered():
+    """Whether an open case already covers a platform and problem: the form tells the reporter (JSON)."""
+    platform_id = parse_row_id(request.args.get("platform_id"))
+    category = request.args.get("category", "")
+    if platform_id is None or category not in catalog.CATEGORIES:
+        return jsonify(covered=False)
+    case = open_case_for(platform_id, "", category)
+    if case is None:
+        return jsonify(covered=False)
+    return jsonify(
+        covered=True,
+        reporters=independent_reporters(case),
+        status=str(PUBLIC_STATUSES[PUBLIC_STATUS[case.state]]),
+        message=_(
+            "An open case already covers this platform and problem: %(n)d people reported it, status “%(status)s”. "
+            "Your report will join it and add weight.",
+            n=independent_reporters(case),
+            status=PUBLIC_STATUSES[PUBLIC_STATUS[case.state]],
+        ),
+    )
+
+
 @bp.route("/report", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["REPORT_SUBMIT_LIMIT"], methods=["POST"], deduct_when=_submitted)
+@limiter.limit(lambda: current_app.config["REPORT_SUBMIT_LIMIT"], methods=["POST"], exempt_when=_searching)
 @keeps_input_on_csrf_error
 def report():
     """Show the form; search the registry without JavaScript; take a report in."""
     form = ReportForm()
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         chosen = parse_row_id(request.args.get("platform"))
         platform = db.session.get(Platform, chosen) if chosen else None
         if platform is not None:
@@ -47,7 +101,7 @@ def report():
             form.platform_name.data = platform.name
         return _render_form(form)
 
-    had_files = any(f and f.filename for f in form.evidence.data or ())
+    had_files = any(isinstance(f, FileStorage) and f.filename for f in form.evidence.data or ())
     if form.find_platform.data:
         # The search button of the form without JavaScript: list matches, check nothing else.
         form.platform_id.data = ""
@@ -66,7 +120,7 @@ def report():
                     location=form.location.data,
                     description=form.description.data,
                     url=form.url.data or "",
-                    seen_at=form.seen_at.data,
+                    seen_at=local_to_utc(form.seen_at.data),
                     reporter_type=form.reporter_type.data,
                     contact=form.contact(),
                     locale=current_language(),
@@ -75,8 +129,12 @@ def report():
                 clean,
             )
             db.session.commit()
-            g.tip_submitted = True
-            return no_store(render_template("tipline/receipt.html", code=code, tip=tip))
+            joined = tip.case if tip.case is not None and len(tip.case.tips) > 1 else None
+            # Post/redirect/get: reloading the receipt never sends the report twice. The
+            # code waits in the session, encrypted, until the receipt page shows it once.
+            session[RECEIPT_KEY] = encrypt_secret(code)
+            session[JOINED_KEY] = independent_reporters(joined) if joined else 0
+            return redirect(url_for(".receipt"), 303)
     if form.errors and not form.evidence.errors and had_files:
         form.evidence.errors = [_("Your files were not kept. Please attach them again.")]
     return _render_form(form, 400, files_dropped=had_files)

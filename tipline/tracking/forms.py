@@ -1,14 +1,13 @@
 """Forms of the tracking pages: look a tip up, add to it, leave."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from tipline.forms import readable_text, strip_text
+from tipline.forms import TiplineForm, readable_text, strip_text
 
 
-class LookupForm(FlaskForm):
+class LookupForm(TiplineForm):
     """The receipt code, as the reporter types it."""
 
     code = StringField(
@@ -24,7 +23,7 @@ class LookupForm(FlaskForm):
     submit = SubmitField(_l("Look up"))
 
 
-class AddInformationForm(FlaskForm):
+class AddInformationForm(TiplineForm):
     """More information or evidence for a tip."""
 
     text = TextAreaField(
@@ -40,7 +39,7 @@ class AddInformationForm(FlaskForm):
     submit = SubmitField(_l("Add to my report"))
 
 
-class LeaveForm(FlaskForm):
+class LeaveForm(TiplineForm):
     """Close the reporter's view of the tip on this device."""
 
     submit = SubmitField(_l("Close my report on this device"))

@@ -29,9 +29,11 @@ EXPLANATIONS = {
 
 
 def public_status(tip):
-    """The status code a reporter sees for a tip.
+    """The status code a reporter sees for a tip, derived from its case's state."""
+    from cases.states import PUBLIC_STATUS
 
-    Until staff take a tip into a case it is simply accepted; the staff workspace
-    derives the later states from the case the tip belongs to.
-    """
-    return RECEIVED
+    if tip.junk_status == "confirmed":
+        return CLOSED_UNFOUNDED
+    if tip.case is None:
+        return RECEIVED
+    return PUBLIC_STATUS[tip.case.state]

@@ -1,14 +1,11 @@
 """The reporter's side after submission: look a tip up by its receipt code, follow it, add to it."""
 
-import time
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from tipline.evidence.intake import clean_form_files
 from tipline.extensions import db, limiter
-from tipline.reports.models import Tip
-from tipline.reports.service import MalformedReceiptCode, add_to_tip, find_tip
+from tipline.reports.service import MalformedReceiptCode, add_to_tip, find_tip, find_tip_by_digest
 from tipline.tracking.forms import AddInformationForm, LeaveForm, LookupForm
 from tipline.tracking.status import EXPLANATIONS, PUBLIC_STATUSES, public_status
 from tipline.web import keeps_input_on_csrf_error, no_store
@@ -18,17 +15,20 @@ bp = Blueprint("tracking", __name__, url_prefix="/track")
 SESSION_KEY = "tracked_tip"
 
 
-def _failed_lookup(response):
-    return response.status_code in (400, 404)
-
-
 def _tracked_tip():
-    tip_id = session.get(SESSION_KEY)
-    return db.session.get(Tip, tip_id) if isinstance(tip_id, int) else None
+    """The tip this browser opened with its receipt code.
+
+    The session holds the code's keyed hash, not the tip's id: a forged or stale
+    cookie opens nothing unless it carries the hash of a real code.
+    """
+    digest = session.get(SESSION_KEY)
+    if not isinstance(digest, str) or len(digest) != 64:
+        return None
+    return find_tip_by_digest(digest)
 
 
 @bp.route("", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["TRACK_FAILURE_LIMIT"], methods=["POST"], deduct_when=_failed_lookup)
+@limiter.limit(lambda: current_app.config["TRACK_LOOKUP_LIMIT"], methods=["POST"])
 @keeps_input_on_csrf_error
 def lookup():
     """The receipt look-up. A wrong code and an unknown code get the same answer."""
@@ -44,11 +44,9 @@ def lookup():
             else:
                 if tip is not None:
                     session.clear()
-                    session[SESSION_KEY] = tip.id
+                    session[SESSION_KEY] = tip.receipt_digest
                     session.permanent = True
                     return redirect(url_for(".tip"))
-                # Slow down guessing; the rate limit then refuses repeated failures.
-                time.sleep(current_app.config["TRACK_FAILURE_DELAY"])
                 form.code.errors.append(_("No report matches this receipt code. Check it and try again."))
                 status = 404
     return no_store(render_template("tipline/track.html", form=form), status)
@@ -81,6 +79,7 @@ def tip():
 
 
 @bp.route("/tip", methods=["POST"])
+@limiter.limit(lambda: current_app.config["TRACK_ADD_LIMIT"], methods=["POST"])
 @keeps_input_on_csrf_error
 def add():
     """Add information or evidence to the tracked tip."""

@@ -1,0 +1,1 @@
+"""Staff case management: sign-in, triage, find together, handle together."""

@@ -1,0 +1,75 @@
+"""Who may see and do what on the staff side, checked in this one place.
+
+Staff see their own region and every region below it, never a sibling's. What
+lies outside that answers 404, as if it did not exist.
+"""
+
+import functools
+
+from flask import abort, g
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from cases import states
+from cases.models import Case
+from tipline.extensions import db
+from tipline.regions.service import subtree_codes
+
+
+def visible_regions(user):
+    """The region codes this member of staff may see (cached for the request)."""
+    cache = g.setdefault("_visible_regions", {})
+    if user.id not in cache:
+        cache[user.id] = frozenset(subtree_codes(user.region_code))
+    return cache[user.id]
+
+
+def can_see_case(user, case):
+    return case.region_code in visible_regions(user)
+
+
+def visible_cases(user):
+    """A SELECT of the cases this user may see."""
+    return select(Case).where(Case.region_code.in_(visible_regions(user)))
+
+
+def case_or_404(user, case_id):
+    """The case, if it exists and the user may see it; 404 otherwise."""
+    case = db.session.get(Case, case_id)
+    if case is None or not can_see_case(user, case):
+        abort(404)
+    return case
+
+
+def may_work_on(user, case):
+    """Whether a member of staff could be assigned the case: in its region tree, in a fitting role."""
+    if not can_see_case(user, case):
+        return False
+    if user.role == "officer":
+        return states.works_in_department(user, case)
+    return user.role in ("intake", "supervisor")
+
+
+def works_on(user, case):
+    """Whether the user works the case: its assignee, or an officer or supervisor of its departments."""
+    if not can_see_case(user, case):
+        return False
+    if case.assignee_id == user.id:
+        return True
+    return user.role in ("officer", "supervisor") and states.works_in_department(user, case)
+
+
+def staff_required(*roles):
+    """Sign-in required; with roles given, only those roles (others get 403)."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if roles and current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate

@@ -1,0 +1,120 @@
+"""Administration: staff accounts within the admin's regions, and the audit log."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import and_, or_, select
+
+from cases.access import staff_required, visible_regions
+from cases.accounts import service
+from cases.accounts.models import StaffUser
+from cases.audit import AuditEntry, audit
+from cases.blueprint import bp
+from cases.forms import UserEditForm, UserForm
+from tipline.extensions import db
+from tipline.regions.service import region_choices
+
+
+def _regions():
+    visible = visible_regions(current_user)
+    return [(code, name) for code, name in region_choices() if code in visible]
+
+
+def _user_or_404(user_id):
+    user = db.session.get(StaffUser, user_id)
+    if user is None or user.region_code not in visible_regions(current_user):
+        abort(404)
+    return user
+
+
+@bp.route("/admin/users")
+@staff_required("admin")
+def users():
+    """Staff accounts in the admin's regions."""
+    rows = db.session.scalars(
+        select(StaffUser).where(StaffUser.region_code.in_(visible_regions(current_user))).order_by(StaffUser.email)
+    ).all()
+    return render_template("cases/users.html", users=rows)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@staff_required("admin")
+def new_user():
+    form = UserForm()
+    form.region.choices = _regions()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            try:
+                user = service.create_user(
+                    form.email.data,
+                    form.password.data,
+                    form.role.data,
+                    form.department.data,
+                    form.region.data,
+                    name=form.name.data or "",
+                    actor=current_user,
+                )
+            except service.AccountError as exc:
+                form.form_errors.append(str(exc.message))
+            else:
+                db.session.commit()
+                flash(_("Account %(email)s created.", email=user.email))
+                return redirect(url_for("staff.users"))
+    return render_template("cases/user_form.html", form=form, user=None), status
+
+
+@bp.route("/admin/users/<id:user_id>", methods=["GET", "POST"])
+@staff_required("admin")
+def edit_user(user_id):
+    user = _user_or_404(user_id)
+    form = UserEditForm(obj=user, region=user.region_code)
+    form.region.choices = _regions()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            try:
+                if form.new_password.data:
+                    service.set_password(user, form.new_password.data, actor=current_user)
+            except service.AccountError as exc:
+                form.new_password.errors.append(str(exc.message))
+            else:
+                changes = {}
+                for field, attr in (
+                    ("name", "name"),
+                    ("role", "role"),
+                    ("department", "department"),
+                    ("region", "region_code"),
+                    ("active", "active"),
+                ):
+                    value = getattr(form, field).data
+                    if getattr(user, attr) != value:
+                        changes[attr] = [getattr(user, attr), value]
+                        setattr(user, attr, value)
+                if changes:
+                    user.session_version += 1  # new rights take effect at the next sign-in
+                    audit(current_user, "user.update", "user", user.id, **changes)
+                if form.reset_totp.data and user.totp_secret_encrypted:
+                    service.disable_totp(user, current_user)
+                db.session.commit()
+                flash(_("Account %(email)s saved.", email=user.email))
+                return redirect(url_for("staff.users"))
+    return render_template("cases/user_form.html", form=form, user=user), status
+
+
+@bp.route("/admin/audit")
+@staff_required("admin", "supervisor")
+def audit_log():
+    """The latest audited acts of staff in the user's regions."""
+    before = request.args.get("before", type=int)
+    people = select(StaffUser.id).where(StaffUser.region_code.in_(visible_regions(current_user)))
+    about_people = and_(
+        AuditEntry.actor_id.is_(None), AuditEntry.target_type == "user", AuditEntry.target_id.in_(people)
+    )
+    query = select(AuditEntry).where(or_(AuditEntry.actor_id.in_(people), about_people))
+    if before:
+        query = query.where(AuditEntry.id < before)
+    entries = db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(100)).all()
+    return render_template("cases/audit.html", entries=entries)

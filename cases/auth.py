@@ -1,0 +1,181 @@
+"""Staff sign-in and sign-out, the second factor, and the account page."""
+
+import base64
+import io
+import time
+
+import segno
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from cases.accounts import service
+from cases.accounts.models import StaffUser
+from cases.blueprint import LOGIN_AT, bp
+from cases.forms import LoginForm, PlainForm, TotpForm
+from tipline.extensions import db, limiter, login_manager
+from tipline.timeutil import utcnow
+from tipline.web import keeps_input_on_csrf_error, no_store, parse_row_id, safe_next
+
+PENDING = "staff_pending_user"  # "id:session_version" between password and second factor
+SETUP_SECRET = "staff_totp_setup"
+
+
+def install_login(app):
+    """Flask-Login for the staff surface."""
+    login_manager.init_app(app)
+    login_manager.login_view = "staff.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(value):
+        user_id, _, version = (value or "").partition(":")
+        user_id = parse_row_id(user_id)
+        if user_id is None or not version.isdigit() or len(version) > 9:
+            return None
+        user = db.session.get(StaffUser, user_id)
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
+
+
+def _finish_login(user):
+    service.record_success(user)
+    db.session.commit()
+    session.clear()
+    login_user(user)
+    session[LOGIN_AT] = utcnow().timestamp()
+    session.permanent = True
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@keeps_input_on_csrf_error
+def login():
+    """Email and password; then the second factor when the account has one."""
+    if current_user.is_authenticated:
+        return redirect(url_for("staff.queue"))
+    form = LoginForm()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            try:
+                user = service.authenticate(form.email.data, form.password.data)
+            except service.AccountLocked:
+                db.session.commit()
+                form.form_errors.append(_("Too many failed attempts. The account is locked for a while."))
+                status = 429
+            except service.AccountError as exc:
+                db.session.commit()  # keep the failure count
+                time.sleep(current_app.config["LOGIN_FAILURE_DELAY"])
+                form.form_errors.append(str(exc.message))
+                status = 401
+            else:
+                target = safe_next(request.args.get("next"), url_for("staff.queue"))
+                if user.totp_secret_encrypted:
+                    session.clear()
+                    session[PENDING] = user.get_id()
+                    db.session.commit()
+                    return redirect(url_for("staff.login_second_factor", next=target))
+                _finish_login(user)
+                return redirect(target)
+    return no_store(render_template("cases/login.html", form=form), status)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login_second_factor():
+    """The TOTP step of sign-in."""
+    pending = session.get(PENDING, "")
+    user_id, _sep, version = str(pending).partition(":")
+    user_id = parse_row_id(user_id)
+    user = db.session.get(StaffUser, user_id) if user_id else None
+    if user is None or str(user.session_version) != version or not user.active:
+        session.pop(PENDING, None)
+        return redirect(url_for("staff.login"))
+    form = TotpForm()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            if user.locked_until and user.locked_until > utcnow():
+                form.code.errors.append(_("Too many failed attempts. The account is locked for a while."))
+                status = 429
+            elif service.check_second_factor(user, form.code.data):
+                _finish_login(user)
+                return redirect(safe_next(request.args.get("next"), url_for("staff.queue")))
+            else:
+                db.session.commit()
+                form.code.errors.append(_("That code is not correct."))
+                status = 401
+    return no_store(render_template("cases/login_code.html", form=form), status)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Sign out on this device."""
+    if PlainForm().validate_on_submit():
+        logout_user()
+        session.clear()
+        flash(_("You are signed out."))
+    return redirect(url_for("staff.login"))
+
+
+@bp.route("/logout-everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """Sign out on every device at once."""
+    if PlainForm().validate_on_submit():
+        service.sign_out_everywhere(current_user)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash(_("You are signed out on every device."))
+    return redirect(url_for("staff.login"))
+
+
+def _qr_data_uri(uri):
+    """The otpauth:// address as a QR code image, inline (no request leaves the page)."""
+    out = io.BytesIO()
+    segno.make(uri, error="m").save(out, kind="svg", scale=4, border=2)
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """Own account: set up or check the second factor, sign out everywhere."""
+    form = TotpForm()
+    status = 200
+    if current_user.totp_secret_encrypted:
+        secret = None
+    else:
+        secret = session.get(SETUP_SECRET) or service.new_totp_secret()
+        session[SETUP_SECRET] = secret
+        if request.method == "POST":
+            status = 400
+            if form.validate_on_submit():
+                try:
+                    service.enable_totp(current_user, secret, form.code.data)
+                except service.AccountError as exc:
+                    form.code.errors.append(str(exc.message))
+                else:
+                    db.session.commit()
+                    session.pop(SETUP_SECRET, None)
+                    # enable_totp bumped the session version: sign this session in again.
+                    login_user(current_user)
+                    flash(_("Second factor is on. You will be asked for a code at every sign-in."))
+                    return redirect(url_for("staff.account"))
+    return no_store(
+        render_template(
+            "cases/account.html",
+            form=form,
+            secret=secret,
+            qr=_qr_data_uri(service.totp_uri(current_user, secret)) if secret else None,
+            has_totp=bool(current_user.totp_secret_encrypted),
+            plain=PlainForm(),
+        ),
+        status,
+    )

@@ -1,0 +1,34 @@
+"""The staff surface's blueprint; its routes live in the feature modules that import it."""
+
+from flask import Blueprint, g, session
+from flask_login import current_user, logout_user
+
+from tipline.timeutil import utcnow
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+LOGIN_AT = "staff_login_at"
+
+
+@bp.before_request
+def end_old_sessions():
+    """A staff session ends after STAFF_SESSION_MAX_AGE, however active it has been."""
+    from flask import current_app
+
+    g.staff_surface = True
+    started = session.get(LOGIN_AT)
+    if current_user.is_authenticated:
+        age = utcnow().timestamp() - (started or 0)
+        if started is None or age > current_app.config["STAFF_SESSION_MAX_AGE"]:
+            logout_user()
+            session.pop(LOGIN_AT, None)
+
+
+def register(app):
+    """Wire the staff surface: its routes, the user loader, and its template helpers."""
+    from cases import admin, auth, case_pages, junk_tray, queue  # noqa: F401  (routes on bp)
+    from cases.templating import install
+
+    app.register_blueprint(bp)
+    auth.install_login(app)
+    install(app)

@@ -1,0 +1,325 @@
+"""One case: its tips and evidence, the platform, the timeline, notes, tasks, and every change made from there."""
+
+from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from cases import operations, states
+from cases.access import can_see_case, case_or_404, may_work_on, staff_required, works_on
+from cases.accounts.models import StaffUser
+from cases.blueprint import bp
+from cases.forms import (
+    AssignForm,
+    MergeForm,
+    MessageForm,
+    NoteForm,
+    PlainForm,
+    SplitForm,
+    TaskForm,
+    TransitionForm,
+    TriageForm,
+    staff_choices,
+)
+from cases.models import Case, CaseTask
+from cases.priority import reason_text
+from tipline.evidence.models import Evidence
+from tipline.evidence.storage import evidence_storage
+from tipline.extensions import db
+from tipline.reports.models import Tip
+from tipline.timeutil import utcnow
+from tipline.web import no_store
+
+
+def candidates(case):
+    """Staff who could be assigned this case."""
+    ancestors = [region.code for region in case.region.path()]
+    users = db.session.scalars(
+        select(StaffUser).where(StaffUser.active.is_(True), StaffUser.region_code.in_(ancestors)).order_by(StaffUser.id)
+    ).all()
+    return [u for u in users if may_work_on(u, case)]
+
+
+def _platform_history(case):
+    if case.platform_id is None:
+        return []
+    return db.session.scalars(
+        select(Case).where(Case.platform_id == case.platform_id, Case.id != case.id).order_by(Case.id.desc()).limit(20)
+    ).all()
+
+
+def render_case(case, status=200, **forms):
+    """The case page, with any form that failed re-shown as typed."""
+    people = candidates(case)
+    triage = forms.get("triage") or TriageForm(
+        lead_department=case.lead_department,
+        co_department=case.co_department or "",
+        assignee=str(case.assignee_id or ""),
+    )
+    triage.assignee.choices = staff_choices(people)
+    assign = forms.get("assign") or AssignForm(assignee=str(case.assignee_id or ""))
+    assign.assignee.choices = staff_choices(people)
+    message = forms.get("message") or MessageForm()
+    message.tip_id.choices = [(str(t.id), _("Report #%(id)d", id=t.id)) for t in case.tips]
+    split = forms.get("split") or SplitForm()
+    split.tip_ids.choices = [(t.id, _("Report #%(id)d", id=t.id)) for t in case.tips]
+    return no_store(
+        render_template(
+            "cases/case.html",
+            case=case,
+            now=utcnow(),
+            next_states=states.next_states(current_user, case),
+            state_labels=states.STATES,
+            priority_reasons=[reason_text(r) for r in case.priority_reasons],
+            history=_platform_history(case),
+            may_see_contact=works_on(current_user, case),
+            may_triage=states.may_transition(current_user, case, states.TRIAGED),
+            transition=forms.get("transition") or TransitionForm(),
+            triage=triage,
+            assign=assign,
+            note=forms.get("note") or NoteForm(),
+            task=forms.get("task") or TaskForm(department=current_user.department),
+            message=message,
+            merge=forms.get("merge") or MergeForm(),
+            split=split,
+            plain=PlainForm(),
+        ),
+        status,
+    )
+
+
+def _done(case, text):
+    db.session.commit()
+    flash(text)
+    return redirect(url_for("staff.case", case_id=case.id))
+
+
+def _failed(case, exc, **forms):
+    db.session.rollback()
+    flash(str(exc.message), "error")
+    case = db.session.get(Case, case.id)
+    return render_case(case, 403 if isinstance(exc, operations.NotAllowed) else 400, **forms)
+
+
+@bp.route("/cases/<id:case_id>")
+@staff_required()
+def case(case_id):
+    """The case page."""
+    return render_case(case_or_404(current_user, case_id))
+
+
+@bp.route("/cases/<id:case_id>/state", methods=["POST"])
+@staff_required()
+def change_state(case_id):
+    case = case_or_404(current_user, case_id)
+    form = TransitionForm()
+    if not form.validate_on_submit() or form.to_state.data not in states.STATES:
+        return render_case(case, 400, transition=form)
+    try:
+        operations.change_state(case, form.to_state.data, current_user, form.reason.data or "")
+    except operations.CaseError as exc:
+        return _failed(case, exc, transition=form)
+    return _done(case, _("The case is now: %(state)s", state=states.STATES[case.state]))
+
+
+@bp.route("/cases/<id:case_id>/triage", methods=["POST"])
+@staff_required()
+def triage(case_id):
+    case = case_or_404(current_user, case_id)
+    form = TriageForm()
+    form.assignee.choices = staff_choices(candidates(case))
+    if not form.validate_on_submit():
+        return render_case(case, 400, triage=form)
+    assignee = db.session.get(StaffUser, int(form.assignee.data)) if form.assignee.data else None
+    try:
+        operations.triage(
+            case,
+            current_user,
+            form.lead_department.data,
+            form.co_department.data or None,
+            assignee,
+            form.reason.data or "",
+        )
+    except operations.CaseError as exc:
+        return _failed(case, exc, triage=form)
+    return _done(case, _("The case is triaged."))
+
+
+@bp.route("/cases/<id:case_id>/assign", methods=["POST"])
+@staff_required()
+def assign(case_id):
+    case = case_or_404(current_user, case_id)
+    form = AssignForm()
+    form.assignee.choices = staff_choices(candidates(case))
+    if not form.validate_on_submit():
+        return render_case(case, 400, assign=form)
+    assignee = db.session.get(StaffUser, int(form.assignee.data)) if form.assignee.data else None
+    try:
+        operations.assign(case, current_user, assignee)
+    except operations.CaseError as exc:
+        return _failed(case, exc, assign=form)
+    return _done(case, _("Assignment saved."))
+
+
+@bp.route("/cases/<id:case_id>/notes", methods=["POST"])
+@staff_required()
+def add_note(case_id):
+    case = case_or_404(current_user, case_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return render_case(case, 400, note=form)
+    operations.add_note(case, current_user, form.body.data)
+    return _done(case, _("Note added."))
+
+
+@bp.route("/cases/<id:case_id>/tasks", methods=["POST"])
+@staff_required()
+def add_task(case_id):
+    case = case_or_404(current_user, case_id)
+    form = TaskForm()
+    if not form.validate_on_submit():
+        return render_case(case, 400, task=form)
+    try:
+        operations.add_task(case, current_user, form.department.data, form.title.data, form.due_on.data)
+    except operations.CaseError as exc:
+        return _failed(case, exc, task=form)
+    return _done(case, _("Task added."))
+
+
+@bp.route("/cases/<id:case_id>/tasks/<id:task_id>/done", methods=["POST"])
+@staff_required()
+def complete_task(case_id, task_id):
+    case = case_or_404(current_user, case_id)
+    task = db.session.get(CaseTask, task_id)
+    if task is None or task.case_id != case.id:
+        abort(404)
+    if not PlainForm().validate_on_submit():
+        return render_case(case, 400)
+    try:
+        operations.complete_task(task, current_user)
+    except operations.CaseError as exc:
+        return _failed(case, exc)
+    return _done(case, _("Task done."))
+
+
+@bp.route("/cases/<id:case_id>/messages", methods=["POST"])
+@staff_required()
+def send_message(case_id):
+    case = case_or_404(current_user, case_id)
+    form = MessageForm()
+    form.tip_id.choices = [(str(t.id), str(t.id)) for t in case.tips]
+    if not form.validate_on_submit():
+        return render_case(case, 400, message=form)
+    tip = db.session.get(Tip, int(form.tip_id.data))
+    try:
+        operations.send_message(case, tip, current_user, form.body.data)
+    except operations.CaseError as exc:
+        return _failed(case, exc, message=form)
+    return _done(case, _("Message sent. The reporter sees it with their receipt code."))
+
+
+@bp.route("/cases/<id:case_id>/merge", methods=["POST"])
+@staff_required()
+def merge(case_id):
+    case = case_or_404(current_user, case_id)
+    form = MergeForm()
+    if not form.validate_on_submit():
+        return render_case(case, 400, merge=form)
+    target = db.session.get(Case, form.target_id.data)
+    if target is None or not can_see_case(current_user, target):
+        form.target_id.errors.append(_("There is no case with this number that you can see."))
+        return render_case(case, 400, merge=form)
+    try:
+        operations.merge_cases(case, target, current_user, form.reason.data)
+    except operations.CaseError as exc:
+        return _failed(case, exc, merge=form)
+    db.session.commit()
+    flash(_("Case #%(source)d is merged into this case.", source=case.id))
+    return redirect(url_for("staff.case", case_id=target.id))
+
+
+@bp.route("/cases/<id:case_id>/split", methods=["POST"])
+@staff_required()
+def split(case_id):
+    case = case_or_404(current_user, case_id)
+    form = SplitForm()
+    form.tip_ids.choices = [(t.id, str(t.id)) for t in case.tips]
+    if not form.validate_on_submit():
+        return render_case(case, 400, split=form)
+    try:
+        new = operations.split_tips(case, form.tip_ids.data, current_user, form.reason.data)
+    except operations.CaseError as exc:
+        return _failed(case, exc, split=form)
+    db.session.commit()
+    flash(_("The chosen reports are now case #%(id)d.", id=new.id))
+    return redirect(url_for("staff.case", case_id=new.id))
+
+
+def _tip_or_404(tip_id):
+    tip = db.session.get(Tip, tip_id)
+    if tip is None or tip.case is None or not can_see_case(current_user, tip.case):
+        abort(404)
+    return tip
+
+
+@bp.route("/tips/<id:tip_id>/contact", methods=["POST"])
+@staff_required()
+def contact(tip_id):
+    """Show a reporter's contact details to staff working the case, and audit the view."""
+    tip = _tip_or_404(tip_id)
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    try:
+        details = operations.view_contact(tip, current_user)
+    except operations.NotAllowed as exc:
+        db.session.rollback()
+        return no_store(render_template("cases/contact.html", tip=tip, details=None, error=exc.message), 403)
+    db.session.commit()
+    return no_store(render_template("cases/contact.html", tip=tip, details=details, error=None))
+
+
+def _evidence_or_404(evidence_id):
+    evidence = db.session.get(Evidence, evidence_id)
+    if evidence is None:
+        abort(404)
+    tip = evidence.tip
+    if tip.case is None or not can_see_case(current_user, tip.case):
+        # Junk-tray tips have no case: only intake and supervisors at the national level see them.
+        from cases.junk_tray import may_see_tray_tip
+
+        if tip.case is not None or not may_see_tray_tip(current_user, tip):
+            abort(404)
+    return evidence
+
+
+@bp.route("/evidence/<id:evidence_id>/thumbnail")
+@staff_required()
+def evidence_thumbnail(evidence_id):
+    evidence = _evidence_or_404(evidence_id)
+    if not evidence.thumbnail_key:
+        abort(404)
+    path = evidence_storage().path(evidence.thumbnail_key)
+    response = send_file(path, mimetype="image/jpeg", max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/evidence/<id:evidence_id>/download")
+@staff_required()
+def evidence_download(evidence_id):
+    """The file itself, as an attachment: never rendered inline by the browser."""
+    from cases.audit import audit
+
+    evidence = _evidence_or_404(evidence_id)
+    audit(current_user, "evidence.download", "evidence", evidence.id, tip_id=evidence.tip_id)
+    db.session.commit()
+    response = send_file(
+        evidence_storage().path(evidence.storage_key),
+        mimetype=evidence.mime_type,
+        as_attachment=True,
+        download_name=f"evidence-{evidence.id}-{evidence.original_name}",
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

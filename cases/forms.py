@@ -1,0 +1,152 @@
+"""Forms of the staff workspace."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from tipline import catalog
+from tipline.forms import TiplineForm, readable_text, strip_text
+
+TEXT = [strip_text]
+
+
+class LoginForm(TiplineForm):
+    email = EmailField(_l("Email"), filters=TEXT, validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Sign in"))
+
+
+class TotpForm(TiplineForm):
+    code = StringField(
+        _l("Code from your authenticator app"),
+        filters=TEXT,
+        validators=[DataRequired(), Regexp(r"^\d{3} ?\d{3}$", message=_l("Enter the six digits."))],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    submit = SubmitField(_l("Continue"))
+
+
+class PlainForm(TiplineForm):
+    """A button with nothing but its CSRF token."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+def reason_field(label=None, required=False):
+    label = label if label is not None else _l("Reason")
+    validators = [DataRequired(_l("Give a reason."))] if required else [Optional()]
+    return TextAreaField(label, filters=TEXT, validators=validators + [Length(max=2000), readable_text])
+
+
+class TransitionForm(TiplineForm):
+    to_state = HiddenField(validators=[DataRequired()])
+    reason = reason_field()
+    submit = SubmitField(_l("Move"))
+
+
+def staff_choices(users):
+    """Options for choosing a member of staff, with 'nobody' first."""
+    from wtforms.fields.choices import SelectChoice
+
+    empty = _l("Nobody")
+    return [SelectChoice("", empty)] + [
+        SelectChoice(str(u.id), f"{u.display_name} · {catalog.ROLES[u.role]} · {catalog.DEPARTMENTS[u.department]}")
+        for u in users
+    ]
+
+
+class TriageForm(TiplineForm):
+    lead_department = SelectField(_l("Lead department"), choices=catalog.choices(catalog.DEPARTMENTS))
+    co_department = SelectField(_l("Co-handling department"), choices=catalog.choices(catalog.DEPARTMENTS, _l("None")))
+    assignee = SelectField(_l("Assign to"), choices=[], validate_choice=True)
+    reason = reason_field(_l("Note on the triage (optional)"))
+    submit = SubmitField(_l("Triage"))
+
+
+class AssignForm(TiplineForm):
+    assignee = SelectField(_l("Assign to"), choices=[], validate_choice=True)
+    submit = SubmitField(_l("Assign"))
+
+
+class NoteForm(TiplineForm):
+    body = TextAreaField(
+        _l("Internal note"),
+        filters=TEXT,
+        validators=[DataRequired(_l("Write the note.")), Length(max=5000), readable_text],
+        description=_l("Seen by staff of both departments only, never by the reporter."),
+    )
+    submit = SubmitField(_l("Add note"))
+
+
+class TaskForm(TiplineForm):
+    department = SelectField(_l("For"), choices=catalog.choices(catalog.DEPARTMENTS))
+    title = StringField(
+        _l("Task"), filters=TEXT, validators=[DataRequired(_l("Describe the task.")), Length(max=300), readable_text]
+    )
+    due_on = DateField(_l("Due (optional)"), validators=[Optional()])
+    submit = SubmitField(_l("Add task"))
+
+
+class MessageForm(TiplineForm):
+    tip_id = SelectField(_l("To the reporter of"), choices=[], validate_choice=True)
+    body = TextAreaField(
+        _l("Message to the reporter"),
+        filters=TEXT,
+        validators=[DataRequired(_l("Write the message.")), Length(max=3000), readable_text],
+        description=_l("The reporter reads this on their tracking page. Do not name staff or internal details."),
+    )
+    submit = SubmitField(_l("Send to the reporter"))
+
+
+class MergeForm(TiplineForm):
+    target_id = IntegerField(
+        _l("Merge this case into case number"),
+        validators=[InputRequired(_l("Enter a case number.")), NumberRange(min=1, max=2**31 - 1)],
+    )
+    reason = reason_field(required=True)
+    submit = SubmitField(_l("Merge"))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SplitForm(TiplineForm):
+    tip_ids = MultiCheckboxField(_l("Reports to move to a new case"), choices=[], coerce=int)
+    reason = reason_field(required=True)
+    submit = SubmitField(_l("Split off"))
+
+
+class UserForm(TiplineForm):
+    email = EmailField(_l("Email"), filters=TEXT, validators=[DataRequired(), Length(max=254)])
+    name = StringField(_l("Name"), filters=TEXT, validators=[Optional(), Length(max=100), readable_text])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=12, max=200)])
+    role = SelectField(_l("Role"), choices=catalog.choices(catalog.ROLES))
+    department = SelectField(_l("Department"), choices=catalog.choices(catalog.DEPARTMENTS))
+    region = SelectField(_l("Region"), choices=[], validate_choice=True)
+    submit = SubmitField(_l("Create account"))
+
+
+class UserEditForm(TiplineForm):
+    name = StringField(_l("Name"), filters=TEXT, validators=[Optional(), Length(max=100), readable_text])
+    role = SelectField(_l("Role"), choices=catalog.choices(catalog.ROLES))
+    department = SelectField(_l("Department"), choices=catalog.choices(catalog.DEPARTMENTS))
+    region = SelectField(_l("Region"), choices=[], validate_choice=True)
+    active = BooleanField(_l("Account active"))
+    new_password = PasswordField(_l("New password (optional)"), validators=[Optional(), Length(min=12, max=200)])
+    reset_totp = BooleanField(_l("Remove the second factor (the user sets it up again)"))
+    submit = SubmitField(_l("Save"))

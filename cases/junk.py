@@ -1,0 +1,73 @@
+"""Spotting likely junk at intake: empty, link-only, unrelated adverts, and floods from one client.
+
+Nothing is dropped: a suspected tip goes to the junk tray, where a person confirms
+or releases it.
+"""
+
+import re
+from datetime import timedelta
+from difflib import SequenceMatcher
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from tipline.extensions import db
+from tipline.timeutil import utcnow
+
+URL = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
+# Words of the trade of spam that has nothing to do with minors or lessons.
+SPAM_WORDS = re.compile(
+    r"健身|减肥|瘦身|贷款|网贷|博彩|彩票|代孕|刷单|兼职日结|加微信|壮阳|"
+    r"fitness|weight loss|gym membership|casino|loan|crypto|bitcoin|viagra|dating|forex",
+    re.IGNORECASE,
+)
+# Words that tie a text to lessons, children or platforms; their presence clears SPAM_WORDS.
+DOMAIN_WORDS = re.compile(
+    r"课|老师|教师|学生|孩子|小孩|儿童|未成年|学习|作业|网校|平台|家长|学校|直播|弹窗|游戏|"
+    r"lesson|course|class|teacher|student|child|kid|minor|school|homework|pupil",
+    re.IGNORECASE,
+)
+FLOOD_WINDOW = timedelta(hours=1)
+FLOOD_COUNT = 2  # this many near-identical tips from one client within the window before this one
+SIMILAR = 0.9
+
+REASONS = {
+    "empty": _l("Says almost nothing"),
+    "link_only": _l("Only a link"),
+    "unrelated": _l("Looks like an advert unrelated to minors or lessons"),
+    "flood": _l("One of many near-identical tips from one client"),
+}
+
+
+def _meaningful(text):
+    return re.sub(r"[\W_]+", "", URL.sub("", text))
+
+
+def detect_junk(tip):
+    """The junk rules a new tip trips, as codes (empty list: looks genuine)."""
+    text = tip.description or ""
+    reasons = []
+    meaningful = _meaningful(text)
+    if URL.search(text) and len(meaningful) < 10:
+        reasons.append("link_only")
+    elif len(meaningful) < 6:
+        reasons.append("empty")
+    if SPAM_WORDS.search(text) and not DOMAIN_WORDS.search(text):
+        reasons.append("unrelated")
+    if _is_flood(tip):
+        reasons.append("flood")
+    return reasons
+
+
+def _is_flood(tip):
+    from tipline.reports.models import Tip
+
+    since = utcnow() - FLOOD_WINDOW
+    recent = db.session.scalars(
+        select(Tip.description)
+        .where(Tip.client_digest == tip.client_digest, Tip.created_at >= since, Tip.id != tip.id)
+        .order_by(Tip.id.desc())
+        .limit(50)
+    ).all()
+    alike = sum(1 for other in recent if SequenceMatcher(None, other, tip.description).ratio() >= SIMILAR)
+    return alike >= FLOOD_COUNT

@@ -1,0 +1,108 @@
+"""Cases and what happens in them: history, internal notes, tasks for either department."""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cases import states
+from tipline.extensions import db
+from tipline.timeutil import utcnow
+
+
+class Case(db.Model):
+    """The unit of enforcement work: tips about one platform and one kind of problem."""
+
+    __tablename__ = "case_record"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform_id: Mapped[int | None] = mapped_column(ForeignKey("platform.id"), index=True)
+    # The platform as named when it is not (yet) in the registry.
+    platform_name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    lead_department: Mapped[str] = mapped_column(String(16), index=True)
+    co_department: Mapped[str | None] = mapped_column(String(16))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    # 1 is the most urgent, 4 the least; reasons say how the rule arrived there.
+    priority: Mapped[int] = mapped_column(Integer, index=True)
+    priority_reasons: Mapped[list] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(24), default=states.NEW, index=True)
+    state_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    deadline_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    # "<platform key>|<category>" while open, NULL once closed: at most one open case
+    # per platform and problem, even when two tips arrive at the same moment.
+    open_key: Mapped[str | None] = mapped_column(String(240), unique=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    platform = relationship("Platform")
+    region = relationship("Region")
+    assignee = relationship("StaffUser")
+    merged_into = relationship("Case", remote_side=[id])
+    tips = relationship("Tip", back_populates="case", order_by="Tip.id")
+    events = relationship("CaseEvent", back_populates="case", order_by="CaseEvent.id")
+    notes = relationship("CaseNote", back_populates="case", order_by="CaseNote.id")
+    tasks = relationship("CaseTask", back_populates="case", order_by="CaseTask.id")
+
+    @property
+    def is_open(self):
+        return self.state in states.OPEN_STATES
+
+    def overdue(self, now):
+        """True when the case has stayed in its state past the deadline."""
+        return self.is_open and self.deadline_at is not None and self.deadline_at < now
+
+
+class CaseEvent(db.Model):
+    """One entry of a case's history: who did what, when."""
+
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    case = relationship("Case", back_populates="events")
+    actor = relationship("StaffUser")
+
+
+class CaseNote(db.Model):
+    """An internal note; never shown to the reporter."""
+
+    __tablename__ = "case_note"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    department: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    case = relationship("Case", back_populates="notes")
+    author = relationship("StaffUser")
+
+
+class CaseTask(db.Model):
+    """A piece of work for one department within a case."""
+
+    __tablename__ = "case_task"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    department: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    case = relationship("Case", back_populates="tasks")
+    created_by = relationship("StaffUser", foreign_keys=[created_by_id])
+    done_by = relationship("StaffUser", foreign_keys=[done_by_id])

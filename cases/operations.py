@@ -1,0 +1,364 @@
+"""Every change to a case goes through a function here.
+
+Each one checks that the actor may make the change, makes it, writes the case
+history and the audit log, and records any jobs, inside the caller's
+transaction. None of them commits: the view or job that called commits once.
+"""
+
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from cases import states
+from cases.audit import audit
+from cases.models import Case, CaseEvent, CaseNote, CaseTask
+from cases.priority import compute_priority
+from cases.routing import route_case
+from tipline.catalog import DEPARTMENTS
+from tipline.crypto import decrypt_contact
+from tipline.extensions import db
+from tipline.reports.models import TipEvent
+from tipline.timeutil import utcnow
+from tipline.tracking.status import public_status
+
+# Public history entries a case adds to its tips.
+STATUS_CHANGED = "status_changed"
+STAFF_MESSAGE = "staff_message"
+MERGED = "merged"
+
+
+class CaseError(Exception):
+    """A change that cannot be made; `message` says why, in the page's language."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+class NotAllowed(CaseError):
+    """The actor's role or department does not allow this change."""
+
+
+def record_event(case, actor, kind, **detail):
+    """Add one entry to the case history."""
+    event = CaseEvent(case=case, actor_id=actor.id if actor else None, kind=kind, detail=detail)
+    db.session.add(event)
+    return event
+
+
+def deadline_for(state, start):
+    """When a case entering `state` at `start` becomes overdue (None for closed states)."""
+    days = {**states.DEADLINE_DAYS, **current_app.config.get("CASE_DEADLINE_DAYS", {})}.get(state)
+    return start + timedelta(days=days) if days is not None else None
+
+
+def platform_key(platform_id, platform_name):
+    """What 'the same platform' means for finding tips together."""
+    if platform_id:
+        return f"p:{platform_id}"
+    return "n:" + " ".join((platform_name or "").lower().split())[:200]
+
+
+def open_key(case):
+    return f"{platform_key(case.platform_id, case.platform_name)}|{case.category}"
+
+
+# --- intake -----------------------------------------------------------------------------------
+
+
+def file_tip(tip, actor=None):
+    """Find the tip together with the open case on its platform and category, or open a new case."""
+    key = f"{platform_key(tip.platform_id, tip.platform_name)}|{tip.category}"
+    case = db.session.scalars(select(Case).where(Case.open_key == key)).first()
+    if case is None:
+        case = _open_case(tip, key, actor)
+        if case is None:  # another request opened it a moment ago
+            case = db.session.scalars(select(Case).where(Case.open_key == key)).one()
+        else:
+            return case
+    before = public_status(tip)
+    tip.case = case
+    record_event(case, actor, "tip_joined", tip_id=tip.id)
+    _reprioritise(case, actor)
+    _note_public_change(tip, before)
+    return case
+
+
+def _open_case(tip, key, actor):
+    region, lead, co = route_case(tip.platform, tip.category)
+    now = utcnow()
+    case = Case(
+        platform=tip.platform,
+        platform_name=tip.platform.name if tip.platform else tip.platform_name,
+        category=tip.category,
+        region_code=region,
+        lead_department=lead,
+        co_department=co,
+        state=states.NEW,
+        state_changed_at=now,
+        deadline_at=deadline_for(states.NEW, now),
+        open_key=key,
+        priority=4,
+    )
+    nested = db.session.begin_nested() if db.engine.dialect.name == "postgresql" else None
+    db.session.add(case)
+    tip.case = case
+    try:
+        db.session.flush()
+    except Exception:
+        # The unique open_key lost a race: join the winner instead.
+        if nested is None:
+            raise
+        nested.rollback()
+        return None
+    if nested is not None:
+        nested.commit()
+    case.priority, case.priority_reasons = compute_priority(case)
+    record_event(case, actor, "created", tip_id=tip.id, region=region, lead=lead, co=co)
+    return case
+
+
+def _reprioritise(case, actor):
+    priority, reasons = compute_priority(case)
+    if priority != case.priority or reasons != case.priority_reasons:
+        if priority != case.priority:
+            record_event(case, actor, "priority_changed", old=case.priority, new=priority)
+        case.priority, case.priority_reasons = priority, reasons
+
+
+def _note_public_change(tip, before):
+    """Add a public history entry when what the reporter sees has changed."""
+    after = public_status(tip)
+    if after != before:
+        db.session.add(TipEvent(tip=tip, kind=STATUS_CHANGED, body=after))
+
+
+# --- state ------------------------------------------------------------------------------------
+
+
+def change_state(case, to_state, actor, reason=""):
+    """Move a case to another state, if the table allows it for this actor."""
+    if not states.may_transition(actor, case, to_state):
+        raise NotAllowed(_l("You may not move this case to that state."))
+    _set_state(case, to_state, actor, reason)
+
+
+def _set_state(case, to_state, actor, reason=""):
+    before = {tip.id: public_status(tip) for tip in case.tips}
+    old = case.state
+    now = utcnow()
+    case.state = to_state
+    case.state_changed_at = now
+    case.deadline_at = deadline_for(to_state, now)
+    if to_state in states.CLOSED_STATES:
+        case.closed_at = now
+        case.open_key = None
+    else:
+        case.closed_at = None
+        key = open_key(case)
+        clash = db.session.scalars(select(Case).where(Case.open_key == key, Case.id != case.id)).first()
+        if clash is not None:
+            raise CaseError(_l("Another open case (#%(id)d) already covers this platform and problem.", id=clash.id))
+        case.open_key = key
+    record_event(case, actor, "state_changed", old=old, new=to_state, reason=reason)
+    audit(actor, "case.state", "case", case.id, old=old, new=to_state)
+    for tip in case.tips:
+        _note_public_change(tip, before[tip.id])
+
+
+def triage(case, actor, lead_department, co_department, assignee, reason=""):
+    """Confirm or correct the routing of a new case, assign it, and mark it triaged."""
+    if lead_department not in DEPARTMENTS or (co_department and co_department not in DEPARTMENTS):
+        raise CaseError(_l("Choose a department from the list."))
+    if co_department == lead_department:
+        co_department = None
+    if not states.may_transition(actor, case, states.TRIAGED):
+        raise NotAllowed(_l("You may not triage this case."))
+    if (lead_department, co_department) != (case.lead_department, case.co_department):
+        record_event(
+            case,
+            actor,
+            "rerouted",
+            old=[case.lead_department, case.co_department],
+            new=[lead_department, co_department],
+        )
+        case.lead_department, case.co_department = lead_department, co_department
+    if assignee is not None:
+        _assign(case, actor, assignee)
+    _set_state(case, states.TRIAGED, actor, reason)
+
+
+def assign(case, actor, assignee):
+    """Give the case to a member of staff (or to nobody)."""
+    if actor.role not in states.CROSS_DEPARTMENT_ROLES and not states.works_in_department(actor, case):
+        raise NotAllowed(_l("You may not assign this case."))
+    _assign(case, actor, assignee)
+
+
+def _assign(case, actor, assignee):
+    from cases.access import may_work_on
+
+    if assignee is not None and not (assignee.active and may_work_on(assignee, case)):
+        raise CaseError(_l("That person cannot work on this case."))
+    old = case.assignee_id
+    case.assignee = assignee
+    record_event(case, actor, "assigned", old=old, new=assignee.id if assignee else None)
+    audit(actor, "case.assign", "case", case.id, old=old, new=assignee.id if assignee else None)
+
+
+# --- handling together ------------------------------------------------------------------------
+
+
+def add_note(case, actor, body):
+    """An internal note, from whichever department."""
+    note = CaseNote(case=case, author_id=actor.id, department=actor.department, body=body)
+    db.session.add(note)
+    db.session.flush()
+    record_event(case, actor, "note", note_id=note.id, department=actor.department)
+    return note
+
+
+def add_task(case, actor, department, title, due_on=None):
+    """A task for one department."""
+    if department not in DEPARTMENTS:
+        raise CaseError(_l("Choose a department from the list."))
+    task = CaseTask(case=case, department=department, title=title, due_on=due_on, created_by_id=actor.id)
+    db.session.add(task)
+    db.session.flush()
+    record_event(case, actor, "task_added", task_id=task.id, department=department, title=title)
+    return task
+
+
+def complete_task(task, actor):
+    """Mark a task done; only its own department (or a supervisor) closes it."""
+    if task.done_at is not None:
+        raise CaseError(_l("This task is already done."))
+    if actor.department != task.department and actor.role not in ("supervisor", "admin"):
+        raise NotAllowed(_l("Only the department the task is for can mark it done."))
+    task.done_at = utcnow()
+    task.done_by_id = actor.id
+    record_event(task.case, actor, "task_done", task_id=task.id, title=task.title)
+
+
+def send_message(case, tip, actor, body):
+    """A message to the reporter of one tip of the case; it appears on their tracking page."""
+    if tip.case_id != case.id:
+        raise CaseError(_l("That report is not part of this case."))
+    if actor.role not in states.CROSS_DEPARTMENT_ROLES and not states.works_in_department(actor, case):
+        raise NotAllowed(_l("You may not write to the reporter of this case."))
+    event = TipEvent(tip=tip, kind=STAFF_MESSAGE, body=body)
+    db.session.add(event)
+    db.session.flush()
+    record_event(case, actor, "message_sent", tip_id=tip.id, tip_event_id=event.id)
+    audit(actor, "tip.message", "tip", tip.id)
+    return event
+
+
+def reporter_added(tip, tip_event):
+    """Bring what a reporter added on their tracking page into the case history."""
+    if tip.case is not None:
+        record_event(tip.case, None, "reporter_added", tip_id=tip.id, tip_event_id=tip_event.id)
+
+
+def view_contact(tip, actor):
+    """The reporter's contact details, for staff working the case; every view is audited."""
+    from cases.access import works_on
+
+    if tip.case is None or not works_on(actor, tip.case):
+        raise NotAllowed(_l("Only staff working on this case may see the reporter's contact details."))
+    audit(actor, "tip.contact_viewed", "tip", tip.id, case_id=tip.case_id)
+    record_event(tip.case, actor, "contact_viewed", tip_id=tip.id)
+    return decrypt_contact(tip.contact_encrypted)
+
+
+# --- merge and split --------------------------------------------------------------------------
+
+
+def merge_cases(source, target, actor, reason=""):
+    """Fold `source` into `target`: every tip moves over, both histories say so, source closes."""
+    if source.id == target.id:
+        raise CaseError(_l("A case cannot be merged into itself."))
+    if not target.is_open:
+        raise CaseError(_l("Merge into an open case."))
+    if not states.may_transition(actor, source, states.CLOSED_MERGED):
+        raise NotAllowed(_l("You may not merge this case."))
+    moved = [tip.id for tip in source.tips]
+    for tip in list(source.tips):
+        before = public_status(tip)
+        tip.case = target
+        db.session.add(TipEvent(tip=tip, kind=MERGED))
+        _note_public_change(tip, before)
+    _set_state(source, states.CLOSED_MERGED, actor, reason)
+    source.merged_into = target
+    record_event(source, actor, "merged_into", target_id=target.id, tip_ids=moved, reason=reason)
+    record_event(target, actor, "merged_in", source_id=source.id, tip_ids=moved, reason=reason)
+    audit(actor, "case.merge", "case", source.id, into=target.id, tip_ids=moved)
+    _reprioritise(target, actor)
+
+
+def split_tips(case, tip_ids, actor, reason=""):
+    """Move some tips of a case into a new case of their own; returns the new case."""
+    if actor.role not in states.CROSS_DEPARTMENT_ROLES and not states.works_in_department(actor, case):
+        raise NotAllowed(_l("You may not split this case."))
+    chosen = [tip for tip in case.tips if tip.id in set(tip_ids)]
+    if not chosen:
+        raise CaseError(_l("Choose the reports to split off."))
+    if len(chosen) == len(case.tips):
+        raise CaseError(_l("Leave at least one report in this case."))
+    now = utcnow()
+    new = Case(
+        platform_id=case.platform_id,
+        platform_name=case.platform_name,
+        category=case.category,
+        region_code=case.region_code,
+        lead_department=case.lead_department,
+        co_department=case.co_department,
+        state=states.NEW,
+        state_changed_at=now,
+        deadline_at=deadline_for(states.NEW, now),
+        # Split cases share platform and problem with the original, so they do not take the
+        # "find together" key: new tips keep joining the original.
+        open_key=None,
+        priority=4,
+    )
+    db.session.add(new)
+    for tip in chosen:
+        tip.case = new
+    db.session.flush()
+    moved = [tip.id for tip in chosen]
+    record_event(case, actor, "split_out", new_case_id=new.id, tip_ids=moved, reason=reason)
+    record_event(new, actor, "split_from", source_id=case.id, tip_ids=moved, reason=reason)
+    audit(actor, "case.split", "case", case.id, new_case_id=new.id, tip_ids=moved)
+    db.session.expire(case, ["tips"])
+    _reprioritise(case, actor)
+    new.priority, new.priority_reasons = compute_priority(new)
+    return new
+
+
+# --- junk tray --------------------------------------------------------------------------------
+
+
+def confirm_junk(tip, actor):
+    """A person agrees the tip is junk: it stays stored, outside every case."""
+    if tip.junk_status != "suspected":
+        raise CaseError(_l("This report is not in the junk tray."))
+    tip.junk_status = "confirmed"
+    audit(actor, "tip.junk_confirmed", "tip", tip.id, reasons=tip.junk_reasons)
+    db.session.add(TipEvent(tip=tip, kind=STATUS_CHANGED, body=public_status(tip)))
+
+
+def release_junk(tip, actor):
+    """A person finds the tip genuine: it is filed into a case like any other."""
+    if tip.junk_status != "suspected":
+        raise CaseError(_l("This report is not in the junk tray."))
+    tip.junk_status = "released"
+    audit(actor, "tip.junk_released", "tip", tip.id, reasons=tip.junk_reasons)
+    return file_tip(tip, actor)
+
+
+def open_case_for(platform_id, platform_name, category):
+    """The open case a tip about this platform and category would join, if any."""
+    key = f"{platform_key(platform_id, platform_name)}|{category}"
+    return db.session.scalars(select(Case).where(Case.open_key == key)).first()

@@ -1,0 +1,137 @@
+"""The work queue at /staff/: filters, search over tip text, keyset pagination."""
+
+from dataclasses import dataclass
+
+from flask import render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from sqlalchemy import and_, exists, func, or_
+from sqlalchemy.orm import selectinload
+
+from cases import states
+from cases.access import staff_required, visible_cases, visible_regions
+from cases.blueprint import bp
+from cases.models import Case
+from cases.priority import PRIORITIES
+from tipline import catalog
+from tipline.extensions import db
+from tipline.platforms.models import search_key
+from tipline.regions.service import region_choices
+from tipline.reports.models import Tip
+from tipline.timeutil import utcnow
+
+PAGE_SIZE = 25
+
+SCOPES = {
+    "open": _l("All open cases"),
+    "mine": _l("My cases"),
+    "department": _l("My department's"),
+    "unassigned": _l("Unassigned"),
+    "overdue": _l("Overdue"),
+    "closed": _l("Closed"),
+}
+
+
+class QueueArgs(Schema):
+    """The query string of the work queue."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    scope = fields.String(load_default="open", validate=validate.OneOf(list(SCOPES)))
+    state = fields.String(load_default="", validate=validate.OneOf([""] + list(states.STATES)))
+    priority = fields.String(load_default="", validate=validate.OneOf(["", "1", "2", "3", "4"]))
+    category = fields.String(load_default="", validate=validate.OneOf([""] + list(catalog.CATEGORIES)))
+    region = fields.String(load_default="", validate=validate.Regexp(r"^(\d{6})?$"))
+    platform = fields.String(load_default="", validate=validate.Length(max=100))
+    q = fields.String(load_default="", validate=validate.Length(max=100))
+    after = fields.String(load_default="", validate=validate.Regexp(r"^([1-4]\.\d{1,10})?$"))
+
+
+@dataclass
+class QueuePage:
+    cases: list
+    next_cursor: str | None
+
+
+def _like(text):
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def work_queue(user, args, now):
+    """One page of the cases the user may see, most urgent first, then newest."""
+    query = visible_cases(user)
+    scope = args["scope"]
+    if scope == "closed":
+        query = query.where(Case.state.in_(states.CLOSED_STATES))
+    else:
+        query = query.where(Case.state.in_(states.OPEN_STATES))
+    if scope == "mine":
+        query = query.where(Case.assignee_id == user.id)
+    elif scope == "department":
+        query = query.where(or_(Case.lead_department == user.department, Case.co_department == user.department))
+    elif scope == "unassigned":
+        query = query.where(Case.assignee_id.is_(None))
+    elif scope == "overdue":
+        query = query.where(Case.deadline_at < now)
+    if args["state"]:
+        query = query.where(Case.state == args["state"])
+    if args["priority"]:
+        query = query.where(Case.priority == int(args["priority"]))
+    if args["category"]:
+        query = query.where(Case.category == args["category"])
+    if args["region"]:
+        from tipline.regions.service import subtree_codes
+
+        query = query.where(Case.region_code.in_(subtree_codes(args["region"])))
+    if args["platform"]:
+        query = query.where(func.lower(Case.platform_name).like(_like(search_key(args["platform"])), escape="\\"))
+    if args["q"]:
+        # Tip text in any language: every word must appear in one tip of the case.
+        words = search_key(args["q"]).split()
+        matches = [func.lower(Tip.description).like(_like(w), escape="\\") for w in words]
+        query = query.where(exists().where(Tip.case_id == Case.id, *matches))
+    if args["after"]:
+        priority, case_id = (int(part) for part in args["after"].split("."))
+        query = query.where(or_(Case.priority > priority, and_(Case.priority == priority, Case.id < case_id)))
+    rows = db.session.scalars(
+        query.options(selectinload(Case.assignee), selectinload(Case.region), selectinload(Case.tips))
+        .order_by(Case.priority, Case.id.desc())
+        .limit(PAGE_SIZE + 1)
+    ).all()
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    cursor = f"{rows[-1].priority}.{rows[-1].id}" if more else None
+    return QueuePage(rows, cursor)
+
+
+@bp.route("/")
+@staff_required()
+def queue():
+    """The work queue."""
+    errors = {}
+    try:
+        args = QueueArgs().load(request.args)
+    except ValidationError as exc:
+        args, errors = QueueArgs().load({}), exc.messages
+    if args["region"] and args["region"] not in visible_regions(current_user):
+        errors["region"] = [_("Choose a region from the list.")]
+    now = utcnow()
+    page = None if errors else work_queue(current_user, args, now)
+    visible = visible_regions(current_user)
+    shown = {k: request.args.get(k, "")[:100] for k in QueueArgs().fields if k != "after"}
+    return render_template(
+        "cases/queue.html",
+        page=page,
+        args=shown,
+        errors=errors,
+        now=now,
+        scopes=SCOPES,
+        states=states.STATES,
+        priorities=PRIORITIES,
+        categories=catalog.CATEGORIES,
+        regions=[(code, name) for code, name in region_choices() if code in visible],
+    ), (400 if errors else 200)

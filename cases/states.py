@@ -1,0 +1,83 @@
+"""The case state machine: states, who may move a case between them, deadlines, and what the public sees.
+
+This table is the one place these rules live; views, templates, the API and
+tests read it from here.
+"""
+
+from flask_babel import lazy_gettext as _l
+
+from tipline.tracking import status as public
+
+NEW = "new"
+TRIAGED = "triaged"
+INVESTIGATING = "investigating"
+CLOSED_FOUNDED = "closed_founded"
+CLOSED_UNFOUNDED = "closed_unfounded"
+CLOSED_MERGED = "closed_merged"
+
+STATES = {
+    NEW: _l("New: waiting for triage"),
+    TRIAGED: _l("Triaged: waiting for investigation"),
+    INVESTIGATING: _l("Under investigation"),
+    CLOSED_FOUNDED: _l("Closed: founded"),
+    CLOSED_UNFOUNDED: _l("Closed: unfounded"),
+    CLOSED_MERGED: _l("Closed: merged into another case"),
+}
+OPEN_STATES = (NEW, TRIAGED, INVESTIGATING)
+CLOSED_STATES = (CLOSED_FOUNDED, CLOSED_UNFOUNDED, CLOSED_MERGED)
+
+# Days a case may stay in a state before it is overdue; CASE_DEADLINE_DAYS in the
+# settings overrides any of them.
+DEADLINE_DAYS = {NEW: 2, TRIAGED: 3, INVESTIGATING: 15}
+
+# (from, to) -> the roles that may make the move. Officers must also belong to the
+# case's lead or co-handling department (see may_transition).
+TRANSITIONS = {
+    (NEW, TRIAGED): {"intake", "supervisor", "admin"},
+    (NEW, CLOSED_UNFOUNDED): {"intake", "supervisor", "admin"},
+    (TRIAGED, INVESTIGATING): {"officer", "supervisor", "admin"},
+    (TRIAGED, NEW): {"intake", "supervisor", "admin"},
+    (INVESTIGATING, CLOSED_FOUNDED): {"officer", "supervisor", "admin"},
+    (INVESTIGATING, CLOSED_UNFOUNDED): {"officer", "supervisor", "admin"},
+    (CLOSED_FOUNDED, INVESTIGATING): {"supervisor", "admin"},
+    (CLOSED_UNFOUNDED, INVESTIGATING): {"supervisor", "admin"},
+    # Merging closes the absorbed case; it is done by merge_cases, never as a plain move.
+    (NEW, CLOSED_MERGED): {"intake", "officer", "supervisor", "admin"},
+    (TRIAGED, CLOSED_MERGED): {"intake", "officer", "supervisor", "admin"},
+    (INVESTIGATING, CLOSED_MERGED): {"intake", "officer", "supervisor", "admin"},
+}
+# Moves that are not offered as buttons because another operation makes them.
+INDIRECT = {CLOSED_MERGED}
+
+# Roles that may act on a case whatever its departments.
+CROSS_DEPARTMENT_ROLES = {"intake", "supervisor", "admin"}
+
+# What a reporter sees for each state (tipline/tracking/status.py has the labels).
+PUBLIC_STATUS = {
+    NEW: public.RECEIVED,
+    TRIAGED: public.BEING_HANDLED,
+    INVESTIGATING: public.BEING_HANDLED,
+    CLOSED_FOUNDED: public.CLOSED_FOUNDED,
+    CLOSED_UNFOUNDED: public.CLOSED_UNFOUNDED,
+    CLOSED_MERGED: public.CLOSED_MERGED,
+}
+
+
+def works_in_department(user, case):
+    """True when the user's department leads or co-handles the case."""
+    return user.department in (case.lead_department, case.co_department)
+
+
+def may_transition(user, case, to_state):
+    """Whether this member of staff may move this case to `to_state` now."""
+    roles = TRANSITIONS.get((case.state, to_state))
+    if not roles or user.role not in roles:
+        return False
+    return user.role in CROSS_DEPARTMENT_ROLES or works_in_department(user, case)
+
+
+def next_states(user, case):
+    """The states this user may move the case to directly, in table order."""
+    return [
+        to for (frm, to) in TRANSITIONS if frm == case.state and to not in INDIRECT and may_transition(user, case, to)
+    ]

@@ -1,0 +1,72 @@
+"""Case history entries as sentences in the page's language."""
+
+from flask_babel import gettext as _
+
+from cases import states
+from tipline import catalog
+
+
+def _state(code):
+    return str(states.STATES.get(code, code))
+
+
+def _dept(code):
+    return str(catalog.DEPARTMENTS.get(code, code)) if code else _("none")
+
+
+def describe(event):
+    """What one CaseEvent says, for the timeline."""
+    d = event.detail or {}
+    kind = event.kind
+    if kind == "created":
+        return _(
+            "Case opened from report #%(tip)s; routed to region %(region)s, lead: %(lead)s, co-handling: %(co)s.",
+            tip=d.get("tip_id"),
+            region=d.get("region"),
+            lead=_dept(d.get("lead")),
+            co=_dept(d.get("co")),
+        )
+    if kind == "tip_joined":
+        return _("Report #%(tip)s joined this case (found together).", tip=d.get("tip_id"))
+    if kind == "priority_changed":
+        return _("Priority changed from P%(old)s to P%(new)s.", old=d.get("old"), new=d.get("new"))
+    if kind == "state_changed":
+        return _("State changed from “%(old)s” to “%(new)s”.", old=_state(d.get("old")), new=_state(d.get("new")))
+    if kind == "rerouted":
+        old, new = d.get("old") or [None, None], d.get("new") or [None, None]
+        return _(
+            "Departments changed from %(old)s to %(new)s.",
+            old=" + ".join(_dept(x) for x in old if x),
+            new=" + ".join(_dept(x) for x in new if x),
+        )
+    if kind == "assigned":
+        return _("Assignment changed.")
+    if kind == "note":
+        return _("Internal note added by the %(dept)s.", dept=_dept(d.get("department")))
+    if kind == "task_added":
+        return _("Task for the %(dept)s: %(title)s", dept=_dept(d.get("department")), title=d.get("title"))
+    if kind == "task_done":
+        return _("Task done: %(title)s", title=d.get("title"))
+    if kind == "message_sent":
+        return _("Message sent to the reporter of report #%(tip)s.", tip=d.get("tip_id"))
+    if kind == "reporter_added":
+        return _("The reporter of report #%(tip)s added information or answered.", tip=d.get("tip_id"))
+    if kind == "contact_viewed":
+        return _("Contact details of the reporter of report #%(tip)s were viewed.", tip=d.get("tip_id"))
+    if kind == "merged_into":
+        return _("Merged into case #%(id)s.", id=d.get("target_id"))
+    if kind == "merged_in":
+        return _(
+            "Case #%(id)s was merged into this case (reports %(tips)s).",
+            id=d.get("source_id"),
+            tips=", ".join(f"#{t}" for t in d.get("tip_ids", [])),
+        )
+    if kind == "split_out":
+        return _(
+            "Reports %(tips)s were split off into case #%(id)s.",
+            id=d.get("new_case_id"),
+            tips=", ".join(f"#{t}" for t in d.get("tip_ids", [])),
+        )
+    if kind == "split_from":
+        return _("Split off from case #%(id)s.", id=d.get("source_id"))
+    return kind

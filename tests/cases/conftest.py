@@ -1,0 +1,80 @@
+"""Staff fixtures: accounts in a small region tree, signed-in clients, tips filed into cases."""
+
+import pytest
+
+from tests.conftest import csrf_token
+from tipline.extensions import db
+from tipline.reports.service import TipSubmission, submit_tip
+
+PASSWORD = "correct horse battery staple"
+BEIJING, HAIDIAN, CHAOYANG = "110000", "110108", "110105"
+
+
+@pytest.fixture
+def make_staff(app):
+    """Factory: a staff account (committed)."""
+    from cases.accounts.service import create_user
+
+    counter = iter(range(1, 10_000))
+
+    def make(role="officer", department="cyberspace", region=HAIDIAN, email=None):
+        n = next(counter)
+        user = create_user(email or f"{role}.{department}.{region}.{n}@example.com", PASSWORD, role, department, region)
+        db.session.commit()
+        return user
+
+    return make
+
+
+def sign_in(client, user, password=PASSWORD):
+    """Sign a test client in as `user`; returns the response of the sign-in POST."""
+    return client.post(
+        "/staff/login",
+        data={"csrf_token": csrf_token(client, "/staff/login"), "email": user.email, "password": password},
+    )
+
+
+@pytest.fixture
+def staff_client(app):
+    """Factory: a new test client signed in as the given user."""
+
+    def make(user):
+        client = app.test_client()
+        response = sign_in(client, user)
+        assert response.status_code == 302, response.get_data(as_text=True)[:300]
+        return client
+
+    return make
+
+
+@pytest.fixture
+def file_tip(app):
+    """Factory: submit a tip as the public would (through the domain function) and commit."""
+    counter = iter(range(1, 10_000))
+
+    def make(platform=None, category="game_ads", description=None, client=None, **fields):
+        n = next(counter)
+        tip, code = submit_tip(
+            TipSubmission(
+                platform_id=platform.id if platform else None,
+                platform_name=fields.pop("platform_name", platform.name if platform else "未登记的网课App"),
+                category=category,
+                location=fields.pop("location", "popup"),
+                description=description or f"第{n}位家长：孩子上直播课时弹出游戏广告，无法专心学习。",
+                reporter_type=fields.pop("reporter_type", "parent"),
+                locale="zh",
+                client=client or f"198.51.100.{n}",
+                **fields,
+            ),
+            [],
+        )
+        db.session.commit()
+        tip.receipt_code = code
+        return tip
+
+    return make
+
+
+def post_form(client, page, action, data):
+    """POST a staff form with the CSRF token of the page that shows it."""
+    return client.post(action, data={"csrf_token": csrf_token(client, page), **data})

@@ -1,0 +1,185 @@
+"""Every role against every staff route and evidence download, across a parent region and two siblings.
+
+The case and the junk-tray tip live in Haidian (110108). Beijing (110000) is its
+parent and sees it; Chaoyang (110105) is its sibling and must not even learn
+that it exists (404). Within what a user sees, the role decides (403 when the
+role may not). Each user gets fresh data for routes that change it.
+"""
+
+import io
+
+import pytest
+from sqlalchemy import select
+
+from cases.models import CaseTask
+from tests.cases.conftest import BEIJING, CHAOYANG, HAIDIAN, sign_in
+from tests.conftest import csrf_token
+from tests.tipline import images
+from tipline.evidence.models import Evidence
+from tipline.extensions import db
+
+ROLES = ["intake", "officer", "supervisor", "admin"]
+REGIONS = {"parent": BEIJING, "same": HAIDIAN, "sibling": CHAOYANG}
+TRAY = {"intake", "supervisor", "admin"}
+WORKERS = {"officer", "supervisor"}  # may see contact details (case lead department: cyberspace)
+
+
+def expect(visible_codes, role_ok):
+    """The expected status: 404 outside the region tree, else `visible_codes` if the role may, else 403."""
+
+    def decide(role, where):
+        if where == "sibling":
+            return 404
+        return visible_codes if role_ok(role) else 403
+
+    return decide
+
+
+def everyone(code):
+    return lambda role, where: code
+
+
+def by_role(allowed, code=200):
+    return lambda role, where: code if role in allowed else 403
+
+
+def by_role_and_region(allowed, code=200):
+    return lambda role, where: 403 if role not in allowed else (404 if where == "sibling" else code)
+
+
+ANY = lambda role: True  # noqa: E731
+
+# (name, method, path template, form data, expected(role, where), changes data?)
+ROUTES = [
+    ("queue", "GET", "/staff/", None, everyone(200), False),
+    ("account", "GET", "/staff/account", None, everyone(200), False),
+    ("case", "GET", "/staff/cases/{case}", None, expect(200, ANY), False),
+    ("thumbnail", "GET", "/staff/evidence/{evidence}/thumbnail", None, expect(200, ANY), False),
+    ("download", "GET", "/staff/evidence/{evidence}/download", None, expect(200, ANY), False),
+    # Evidence of a tip in the junk tray: only the tray's people know it exists.
+    ("junk_evidence", "GET", "/staff/evidence/{junk_evidence}/download", None,
+     lambda role, where: 200 if role in TRAY and where != "sibling" else 404, False),
+    ("note", "POST", "/staff/cases/{case}/notes", {"body": "内部备注"}, expect(302, ANY), True),
+    ("task", "POST", "/staff/cases/{case}/tasks", {"department": "education", "title": "核实教师资质"},
+     expect(302, ANY), True),
+    ("task_done", "POST", "/staff/cases/{case}/tasks/{task}/done", {}, expect(302, ANY), True),
+    ("message", "POST", "/staff/cases/{case}/messages", {"tip_id": "{tip}", "body": "请补充截图。"},
+     expect(302, ANY), True),
+    ("triage", "POST", "/staff/cases/{case}/triage",
+     {"lead_department": "cyberspace", "co_department": "", "assignee": "", "reason": ""},
+     expect(302, lambda role: role in TRAY), True),
+    ("state", "POST", "/staff/cases/{case}/state", {"to_state": "closed_unfounded", "reason": "重复"},
+     expect(302, lambda role: role in TRAY), True),
+    ("assign", "POST", "/staff/cases/{case}/assign", {"assignee": ""}, expect(302, ANY), True),
+    ("contact", "POST", "/staff/tips/{tip}/contact", {}, expect(200, lambda role: role in WORKERS), False),
+    ("merge", "POST", "/staff/cases/{case}/merge", {"target_id": "{other_case}", "reason": "同一问题"},
+     expect(302, ANY), True),
+    ("split", "POST", "/staff/cases/{case}/split", {"tip_ids": "{tip}", "reason": "不同课程"},
+     expect(302, ANY), True),
+    ("junk", "GET", "/staff/junk", None, by_role(TRAY), False),
+    ("junk_release", "POST", "/staff/junk/{junk}/release", {}, by_role_and_region(TRAY, 302), True),
+    ("junk_confirm", "POST", "/staff/junk/{junk}/confirm", {}, by_role_and_region(TRAY, 302), True),
+    ("users", "GET", "/staff/admin/users", None, by_role({"admin"}), False),
+    ("new_user", "GET", "/staff/admin/users/new", None, by_role({"admin"}), False),
+    ("edit_user", "GET", "/staff/admin/users/{haidian_user}", None, by_role_and_region({"admin"}), False),
+    ("audit", "GET", "/staff/admin/audit", None, by_role({"admin", "supervisor"}), False),
+]
+
+
+@pytest.fixture
+def world(make_staff, make_platform, file_tip, app):
+    """Staff of every role in the three regions, and a function that makes fresh case data in Haidian."""
+    users = {
+        (role, where): make_staff(role, "cyberspace", region)
+        for role in ROLES
+        for where, region in REGIONS.items()
+    }
+    haidian_user = make_staff("officer", "education", HAIDIAN)
+
+    def fresh():
+        platform = make_platform(region_code=HAIDIAN)
+        tip = file_tip(platform, "game_ads", contact={"email": "parent@example.com"})
+        second = file_tip(platform, "game_ads")
+        other = file_tip(platform, "vulgar")
+        junk = file_tip(platform, "game_ads", description="https://spam.example/x")
+        assert junk.junk_status == "suspected"
+        from tipline.evidence.files import clean_upload
+        from tipline.reports.service import add_to_tip
+
+        photo = clean_upload(images.photo_with_gps(), "p.jpg", 10**8)
+        add_to_tip(tip, "截图", [photo])
+        add_to_tip(junk, "", [clean_upload(images.png_image(), "j.png", 10**8)])
+        task = CaseTask(case=tip.case, department="cyberspace", title="调取直播回放", created_by_id=haidian_user.id)
+        db.session.add(task)
+        db.session.commit()
+        evidence = db.session.scalars(select(Evidence).where(Evidence.tip_id == tip.id)).one()
+        junk_evidence = db.session.scalars(select(Evidence).where(Evidence.tip_id == junk.id)).one()
+        assert second.case_id == tip.case_id
+        return {
+            "case": tip.case_id, "tip": tip.id, "other_case": other.case_id, "junk": junk.id,
+            "evidence": evidence.id, "junk_evidence": junk_evidence.id, "task": task.id,
+            "haidian_user": haidian_user.id,
+        }
+
+    return users, fresh
+
+
+@pytest.mark.parametrize("name, method, path, data, expected, changes", ROUTES, ids=[r[0] for r in ROUTES])
+def test_route_against_every_role_and_region(app, world, name, method, path, data, expected, changes):
+    users, fresh = world
+    ids = fresh()
+    outcomes = {}
+    for (role, where), user in users.items():
+        if changes:
+            ids = fresh()
+        client = app.test_client()
+        assert sign_in(client, user).status_code == 302
+        url = path.format(**ids)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            form = {k: v.format(**ids) for k, v in data.items()}
+            form["csrf_token"] = csrf_token(client, "/staff/account")
+            response = client.post(url, data=form)
+        outcomes[(role, where)] = response.status_code
+    wanted = {(role, where): expected(role, where) for (role, where) in users}
+    assert outcomes == wanted
+
+
+@pytest.mark.parametrize("name, method, path, data, expected, changes", ROUTES, ids=[r[0] for r in ROUTES])
+def test_route_without_sign_in(app, world, name, method, path, data, expected, changes):
+    users, fresh = world
+    ids = fresh()
+    client = app.test_client()
+    url = path.format(**ids)
+    if method == "GET":
+        response = client.get(url)
+        assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
+    else:
+        form = {k: v.format(**ids) for k, v in data.items()}
+        form["csrf_token"] = csrf_token(client, "/track")
+        response = client.post(url, data=form)
+        assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
+
+
+def test_changing_the_id_never_reveals_a_sibling_case(app, world):
+    users, fresh = world
+    ids = fresh()
+    client = app.test_client()
+    sign_in(client, users[("supervisor", "sibling")])
+    for case_id in (ids["case"], ids["other_case"], 999999):
+        response = client.get(f"/staff/cases/{case_id}")
+        assert response.status_code == 404
+    queue = client.get("/staff/").get_data(as_text=True)
+    assert f"#{ids['case']}<" not in queue
+
+
+def test_evidence_download_is_an_attachment(app, world):
+    users, fresh = world
+    ids = fresh()
+    client = app.test_client()
+    sign_in(client, users[("officer", "same")])
+    response = client.get(f"/staff/evidence/{ids['evidence']}/download")
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert io.BytesIO(response.data).read(2) == b"\xff\xd8"
