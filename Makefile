@@ -32,7 +32,7 @@ translations: $(VENV)/.runtime
 # After changing user-facing strings: refresh the template and both catalogs.
 messages: $(VENV)/.runtime
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o tipline/translations/messages.pot .
-	$(BIN)/pybabel -q update -i tipline/translations/messages.pot -d tipline/translations --no-fuzzy-matching
+	$(BIN)/pybabel -q update -i tipline/translations/messages.pot -d tipline/translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python -m tipline.translations.english
 
 run: $(VENV)/.runtime translations

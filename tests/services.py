@@ -4,6 +4,7 @@ Nothing here skips. A service that cannot be reached or started fails the tests
 that need it with a message saying what to do.
 """
 
+import getpass
 import os
 import shutil
 import socket
@@ -11,11 +12,14 @@ import subprocess
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import redis
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+# Where a stock Debian cluster lets the current user in: its own role over the Unix socket (peer auth).
+SOCKET_URL = f"postgresql://{getpass.getuser()}@/postgres?host=/var/run/postgresql"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -30,17 +34,41 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def _postgres_up():
+def _postgres_up(url=None):
     try:
-        with psycopg.connect(POSTGRES_URL, connect_timeout=3):
+        with psycopg.connect(url or POSTGRES_URL, connect_timeout=3):
             return True
     except psycopg.OperationalError:
         return False
 
 
-def ensure_postgres():
-    """Make sure the machine's PostgreSQL answers, starting its cluster if needed."""
+def _use(url):
+    global POSTGRES_URL
+    POSTGRES_URL = url
+    return True
+
+
+def _reachable():
+    """Find a way in: the configured URL, else the Unix socket as this user, else make that role."""
     if _postgres_up():
+        return True
+    if "TEST_POSTGRES_URL" in os.environ:
+        return False
+    if _postgres_up(SOCKET_URL):
+        return _use(SOCKET_URL)
+    if os.geteuid() == 0 and shutil.which("su"):
+        # A stock Debian cluster trusts only its own OS user; let root in as a superuser role.
+        subprocess.run(
+            ["su", "postgres", "-c", f"createuser --superuser {getpass.getuser()}"], capture_output=True, timeout=30
+        )
+        if _postgres_up(SOCKET_URL):
+            return _use(SOCKET_URL)
+    return False
+
+
+def ensure_postgres():
+    """Make sure a PostgreSQL answers, starting the machine's cluster if needed."""
+    if _reachable():
         return
     clusters = Path("/etc/postgresql")
     if shutil.which("pg_ctlcluster") and clusters.is_dir():
@@ -51,7 +79,7 @@ def ensure_postgres():
                 timeout=60,
             )
         for _ in range(30):
-            if _postgres_up():
+            if _reachable():
                 return
             time.sleep(0.5)
     raise ServiceUnavailable(
@@ -104,8 +132,8 @@ def create_postgres_database(label):
     name = f"tipline_test_{label}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_URL.rsplit("/", 1)[0]
-    return name, f"{base}/{name}"
+    parts = urlsplit(POSTGRES_URL)
+    return name, urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def drop_postgres_database(name):

@@ -116,9 +116,10 @@ class Defaults:
     EVIDENCE_MAX_FILE_BYTES = 20 * 1024 * 1024
     EVIDENCE_MAX_TOTAL_BYTES = 50 * 1024 * 1024
     EVIDENCE_MAX_PIXELS = 40_000_000
-    # The request may carry a little more than the files, for the text fields;
-    # anything above is cut off by Werkzeug before it reaches memory.
-    MAX_CONTENT_LENGTH = 52 * 1024 * 1024
+    # Room for every file at its largest plus the text fields, so that the form's own
+    # checks (which keep what was typed) answer first; anything above is cut off by
+    # Werkzeug before it is read. Files are spooled to disk, not held in memory.
+    MAX_CONTENT_LENGTH = EVIDENCE_MAX_FILES * EVIDENCE_MAX_FILE_BYTES + 2 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
     # Receipt look-ups per client: at most one every 2 seconds (slowing guessers down),
     # then refused for a while. Every attempt counts, before it is looked at, so that

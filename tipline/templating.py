@@ -4,6 +4,7 @@ from flask_babel import format_datetime
 from flask_wtf.csrf import generate_csrf
 
 from tipline import catalog
+from tipline.evidence.files import ACCEPTED
 from tipline.i18n import current_language, html_lang
 from tipline.reports.receipt import GROUP_SIZE
 from tipline.tracking.status import PUBLIC_STATUSES
@@ -43,4 +44,5 @@ def install(app):
         html_lang=html_lang,
         csrf_token=generate_csrf,
         receipt_group_size=GROUP_SIZE,
+        evidence_accept=",".join(ACCEPTED),
     )

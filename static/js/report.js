@@ -121,16 +121,4 @@
   input.addEventListener("tipline:chosen", checkCovered);
   checkCovered();
 
-  // Files: say at once when the chosen set breaks a limit, instead of after the upload.
-  var files = document.querySelector("#evidence");
-  if (files) {
-    files.addEventListener("change", function () {
-      var maxFiles = +files.dataset.maxFiles, maxFile = +files.dataset.maxFile, maxTotal = +files.dataset.maxTotal;
-      var total = 0, tooBig = false;
-      Array.prototype.forEach.call(files.files, function (f) { total += f.size; if (f.size > maxFile) tooBig = true; });
-      var problem = files.files.length > maxFiles || tooBig || total > maxTotal;
-      files.setCustomValidity(problem ? document.querySelector("#evidence-hint").textContent : "");
-      if (problem) files.reportValidity();
-    });
-  }
 })();

@@ -57,25 +57,59 @@ ROUTES = [
     ("thumbnail", "GET", "/staff/evidence/{evidence}/thumbnail", None, expect(200, ANY), False),
     ("download", "GET", "/staff/evidence/{evidence}/download", None, expect(200, ANY), False),
     # Evidence of a tip in the junk tray: only the tray's people know it exists.
-    ("junk_evidence", "GET", "/staff/evidence/{junk_evidence}/download", None,
-     lambda role, where: 200 if role in TRAY and where != "sibling" else 404, False),
+    (
+        "junk_evidence",
+        "GET",
+        "/staff/evidence/{junk_evidence}/download",
+        None,
+        lambda role, where: 200 if role in TRAY and where != "sibling" else 404,
+        False,
+    ),
     ("note", "POST", "/staff/cases/{case}/notes", {"body": "内部备注"}, expect(302, ANY), True),
-    ("task", "POST", "/staff/cases/{case}/tasks", {"department": "education", "title": "核实教师资质"},
-     expect(302, ANY), True),
+    (
+        "task",
+        "POST",
+        "/staff/cases/{case}/tasks",
+        {"department": "education", "title": "核实教师资质"},
+        expect(302, ANY),
+        True,
+    ),
     ("task_done", "POST", "/staff/cases/{case}/tasks/{task}/done", {}, expect(302, ANY), True),
-    ("message", "POST", "/staff/cases/{case}/messages", {"tip_id": "{tip}", "body": "请补充截图。"},
-     expect(302, ANY), True),
-    ("triage", "POST", "/staff/cases/{case}/triage",
-     {"lead_department": "cyberspace", "co_department": "", "assignee": "", "reason": ""},
-     expect(302, lambda role: role in TRAY), True),
-    ("state", "POST", "/staff/cases/{case}/state", {"to_state": "closed_unfounded", "reason": "重复"},
-     expect(302, lambda role: role in TRAY), True),
+    (
+        "message",
+        "POST",
+        "/staff/cases/{case}/messages",
+        {"tip_id": "{tip}", "body": "请补充截图。"},
+        expect(302, ANY),
+        True,
+    ),
+    (
+        "triage",
+        "POST",
+        "/staff/cases/{case}/triage",
+        {"lead_department": "cyberspace", "co_department": "", "assignee": "", "reason": ""},
+        expect(302, lambda role: role in TRAY),
+        True,
+    ),
+    (
+        "state",
+        "POST",
+        "/staff/cases/{case}/state",
+        {"to_state": "closed_unfounded", "reason": "重复"},
+        expect(302, lambda role: role in TRAY),
+        True,
+    ),
     ("assign", "POST", "/staff/cases/{case}/assign", {"assignee": ""}, expect(302, ANY), True),
     ("contact", "POST", "/staff/tips/{tip}/contact", {}, expect(200, lambda role: role in WORKERS), False),
-    ("merge", "POST", "/staff/cases/{case}/merge", {"target_id": "{other_case}", "reason": "同一问题"},
-     expect(302, ANY), True),
-    ("split", "POST", "/staff/cases/{case}/split", {"tip_ids": "{tip}", "reason": "不同课程"},
-     expect(302, ANY), True),
+    (
+        "merge",
+        "POST",
+        "/staff/cases/{case}/merge",
+        {"target_id": "{other_case}", "reason": "同一问题"},
+        expect(302, ANY),
+        True,
+    ),
+    ("split", "POST", "/staff/cases/{case}/split", {"tip_ids": "{tip}", "reason": "不同课程"}, expect(302, ANY), True),
     ("junk", "GET", "/staff/junk", None, by_role(TRAY), False),
     ("junk_release", "POST", "/staff/junk/{junk}/release", {}, by_role_and_region(TRAY, 302), True),
     ("junk_confirm", "POST", "/staff/junk/{junk}/confirm", {}, by_role_and_region(TRAY, 302), True),
@@ -90,9 +124,7 @@ ROUTES = [
 def world(make_staff, make_platform, file_tip, app):
     """Staff of every role in the three regions, and a function that makes fresh case data in Haidian."""
     users = {
-        (role, where): make_staff(role, "cyberspace", region)
-        for role in ROLES
-        for where, region in REGIONS.items()
+        (role, where): make_staff(role, "cyberspace", region) for role in ROLES for where, region in REGIONS.items()
     }
     haidian_user = make_staff("officer", "education", HAIDIAN)
 
@@ -116,8 +148,13 @@ def world(make_staff, make_platform, file_tip, app):
         junk_evidence = db.session.scalars(select(Evidence).where(Evidence.tip_id == junk.id)).one()
         assert second.case_id == tip.case_id
         return {
-            "case": tip.case_id, "tip": tip.id, "other_case": other.case_id, "junk": junk.id,
-            "evidence": evidence.id, "junk_evidence": junk_evidence.id, "task": task.id,
+            "case": tip.case_id,
+            "tip": tip.id,
+            "other_case": other.case_id,
+            "junk": junk.id,
+            "evidence": evidence.id,
+            "junk_evidence": junk_evidence.id,
+            "task": task.id,
             "haidian_user": haidian_user.id,
         }
 

@@ -128,15 +128,35 @@ def test_garbage_in_the_session_is_no_sign_in(client, make_staff):
 
 def test_create_user_command(runner):
     result = runner.invoke(
-        args=["create-user", "--email", "New.Officer@Example.com", "--password", "long enough password",
-              "--role", "officer", "--department", "education", "--region", "110105"]
+        args=[
+            "create-user",
+            "--email",
+            "New.Officer@Example.com",
+            "--password",
+            "long enough password",
+            "--role",
+            "officer",
+            "--department",
+            "education",
+            "--region",
+            "110105",
+        ]
     )
     assert result.exit_code == 0, result.output
     user = db.session.scalars(select(StaffUser)).one()
     assert (user.email, user.role, user.department, user.region_code) == (
-        "new.officer@example.com", "officer", "education", "110105")
-    base = {"--email": "x@example.com", "--password": "long enough password", "--role": "officer",
-            "--department": "education", "--region": "110105"}
+        "new.officer@example.com",
+        "officer",
+        "education",
+        "110105",
+    )
+    base = {
+        "--email": "x@example.com",
+        "--password": "long enough password",
+        "--role": "officer",
+        "--department": "education",
+        "--region": "110105",
+    }
     for change, message in [
         ({"--region": "999999"}, "region"),
         ({"--password": "short"}, "12"),

@@ -120,8 +120,10 @@ def test_priority_rises_with_severity_reporters_organisations_and_history(make_p
 
 def test_same_client_counts_once(make_platform, file_tip):
     platform = make_platform()
-    tips = [file_tip(platform, "game_ads", description=f"第{i}次：弹窗游戏广告打断了孩子的直播课。", client="192.0.2.1")
-            for i in range(2)]
+    tips = [
+        file_tip(platform, "game_ads", description=f"第{i}次：弹窗游戏广告打断了孩子的直播课。", client="192.0.2.1")
+        for i in range(2)
+    ]
     assert independent_reporters(tips[0].case) == 1
 
 
@@ -146,8 +148,13 @@ def test_junk_detection_is_a_plain_function(make_platform):
 def test_one_open_case_per_platform_and_problem_is_enforced_by_the_database(make_platform, file_tip):
     tip = file_tip(make_platform())
     clone = Case(
-        platform_id=tip.case.platform_id, platform_name="x", category=tip.category, region_code=HAIDIAN,
-        lead_department="cyberspace", priority=3, open_key=tip.case.open_key,
+        platform_id=tip.case.platform_id,
+        platform_name="x",
+        category=tip.category,
+        region_code=HAIDIAN,
+        lead_department="cyberspace",
+        priority=3,
+        open_key=tip.case.open_key,
     )
     db.session.add(clone)
     with pytest.raises(Exception, match="(?i)unique"):

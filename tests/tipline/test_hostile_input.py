@@ -10,8 +10,19 @@ from tipline.extensions import db
 ANY_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=300) | st.sampled_from(
     ["", "\x00", "'; DROP TABLE tip; --", "<script>alert(1)</script>", "%", "_", "\\", "\u202e", "𠀀" * 100]
 )
-FIELDS = ["platform_id", "platform_name", "category", "location", "description", "url", "seen_at",
-          "reporter_type", "contact_name", "contact_email", "contact_phone"]
+FIELDS = [
+    "platform_id",
+    "platform_name",
+    "category",
+    "location",
+    "description",
+    "url",
+    "seen_at",
+    "reporter_type",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+]
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 

@@ -82,3 +82,30 @@ def test_seed_demo_is_idempotent(runner):
     assert "(0 new)" in second.output and "receipt code" not in second.output
     assert db.session.scalar(select(func.count(Tip.id))) == tips
     assert count() == 50
+
+
+def test_overlong_and_control_characters_are_refused_per_line(runner, tmp_path):
+    lines = [
+        "yes,好平台,公司,110108,,教APP备" + "1" * 70 + "号,filed",
+        "yes,有空字符\x00的平台,公司,110108,,,unfiled",
+        "yes,有响铃\x07的平台,公司,110108,,,unfiled",
+        "yes,正常平台,公司,110108,,,unfiled",
+    ]
+    result = runner.invoke(args=["import-platforms", write(tmp_path, HEADER + "\n".join(lines) + "\n")])
+    assert "1 created, 0 updated, 3 refused" in result.output
+    assert "filing_number is longer than 64" in result.output
+    assert "control characters" in result.output
+    assert count() == 1
+
+
+def test_broken_files_are_refused_whole(runner, tmp_path):
+    broken = {
+        "doubled": "name,name,operator,region,urls,filing_number,filing_status,subject\na,b,c,110108,,,unfiled,yes\n",
+        "quote": HEADER + 'yes,"没有结束的引号,公司,110108,,,unfiled\n',
+        "huge": HEADER + "yes," + "长" * 200_000 + ",公司,110108,,,unfiled\n",
+    }
+    for name, text in broken.items():
+        result = runner.invoke(args=["import-platforms", write(tmp_path, text)])
+        assert result.exit_code != 0 and "Error" in result.output, name
+        assert "Traceback" not in result.output
+    assert count() == 0

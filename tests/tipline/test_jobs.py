@@ -108,3 +108,45 @@ def test_redis_outage_loses_nothing(own_redis, client, app):
     run_worker(app)
     assert states(Evidence, Evidence.state) == [READY] * 3
     assert states(OutboxJob, OutboxJob.state) == [DONE] * 3
+
+
+def test_two_runners_handed_one_job_run_it_once(client, app):
+    import threading
+
+    app.config["JOB_MODE"] = "rq"
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
+    post_report(client, files=[("a.png", images.png_image())])
+    job_id = db.session.scalars(select(OutboxJob.id)).one()
+    results, start = [], threading.Barrier(4)
+
+    def run():
+        start.wait()
+        with app.app_context():
+            results.append(run_outbox_job(job_id))
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["done", "skipped", "skipped", "skipped"]
+    assert db.session.get(OutboxJob, job_id).attempts == 1
+
+
+def test_a_claim_left_by_a_dead_runner_is_taken_back(client, app):
+    from datetime import timedelta
+
+    from tipline.jobs.models import RUNNING
+    from tipline.jobs.outbox import relay
+    from tipline.timeutil import utcnow
+
+    app.config["JOB_MODE"] = "rq"
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
+    post_report(client, files=[("a.png", images.png_image())])
+    job = db.session.scalars(select(OutboxJob)).one()
+    job.state, job.claimed_at = RUNNING, utcnow() - timedelta(seconds=app.config["OUTBOX_CLAIM_TIMEOUT"] + 1)
+    db.session.commit()
+    app.config["JOB_MODE"] = "sync"
+    assert relay(app) == 1
+    assert states(OutboxJob, OutboxJob.state) == [DONE]
+    assert states(Evidence, Evidence.state) == [READY]

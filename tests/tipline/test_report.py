@@ -149,18 +149,21 @@ def test_bad_input_is_refused_and_kept(client, field, value):
     assert tip_count() == 0
 
 
-def test_scripts_in_every_field_are_stored_as_text(client):
+def test_scripts_in_every_field_are_stored_as_text_and_shown_escaped(client, make_platform):
     script = "<script>alert('x')</script>"
-    response = post_report(
-        client,
-        platform_name=script,
-        description=script + " 描述内容足够长",
-        contact_name=script,
-    )
+    make_platform(name=script + "平台")
+    response = post_report(client, platform_name=script, description=script + " 描述内容足够长", contact_name=script)
     assert response.status_code == 200
     tip = db.session.scalars(select(Tip)).one()
     assert tip.platform_name == script
-    assert "<script>alert" not in response.get_data(as_text=True)
+    code = CODE.search(response.get_data(as_text=True)).group(1).replace("<wbr>", "")
+    client.post("/track", data={"csrf_token": csrf_token(client, "/track"), "code": code})
+    for page in (
+        client.get("/track/tip"),
+        client.post("/report", data=report_data(client, find_platform="1", platform_name="script")),
+    ):
+        body = page.get_data(as_text=True)
+        assert "<script>alert" not in body and "&lt;script&gt;alert" in body
 
 
 def test_missing_csrf_token_keeps_the_input(client):

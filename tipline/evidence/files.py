@@ -86,7 +86,8 @@ def clean_upload(data, filename, max_pixels):
     if mime is None:
         raise EvidenceRejected(
             _l(
-                "This file is not an accepted type. Send images (JPEG, PNG, WebP, GIF), videos (MP4, MOV, WebM) or PDF."
+                "This file is not an accepted type. Send images (JPEG, PNG, WebP, GIF), "
+                "videos (MP4, MOV, WebM, 3GP) or PDF."
             ),
             name,
         )
@@ -144,8 +145,12 @@ def _strip_animation(image, fmt, pixel_budget, name):
         frames.append(clean)
     out = io.BytesIO()
     frames[0].save(
-        out, fmt, save_all=True, append_images=frames[1:],
-        duration=image.info.get("duration", 100), loop=image.info.get("loop", 0),
+        out,
+        fmt,
+        save_all=True,
+        append_images=frames[1:],
+        duration=image.info.get("duration", 100),
+        loop=image.info.get("loop", 0),
     )
     return out.getvalue()
 

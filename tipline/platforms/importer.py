@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from tipline.catalog import FILING_STATUSES, LIST_STATUSES
 from tipline.extensions import db
 from tipline.platforms.models import FilingRecord, Platform
 from tipline.regions.models import Region
@@ -42,17 +43,29 @@ def _text(raw):
 
 
 def import_platforms(raw):
-    """Import a filing list (bytes or text). Rows are checked one by one; good rows are kept."""
-    reader = csv.DictReader(io.StringIO(_text(raw), newline=""))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise ImportFileError("missing columns: " + ", ".join(missing))
-    reader.fieldnames = header
-    regions = set(db.session.scalars(select(Region.code)))
-    report = ImportReport()
-    for row in reader:
-        line = reader.line_num
+    """Import a filing list (bytes or text). Rows are checked one by one; good rows are kept.
+
+    Raises ImportFileError when the file as a whole cannot be read (encoding,
+    columns, broken quoting); nothing is imported then.
+    """
+    reader = csv.DictReader(io.StringIO(_text(raw), newline=""), strict=True)
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+        missing = [c for c in REQUIRED_COLUMNS if c not in header]
+        if missing:
+            raise ImportFileError("missing columns: " + ", ".join(missing))
+        doubled = sorted({h for h in header if header.count(h) > 1})
+        if doubled:
+            raise ImportFileError("columns named twice: " + ", ".join(doubled))
+        reader.fieldnames = header
+        regions = set(db.session.scalars(select(Region.code)))
+        report = ImportReport()
+        rows = []
+        for row in reader:
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise ImportFileError(f"line {reader.line_num}: {exc}") from None
+    for line, row in rows:
         try:
             values = _parse_row(row, regions)
         except ValueError as exc:
@@ -65,19 +78,27 @@ def import_platforms(raw):
     return report
 
 
+def _limit(column):
+    """The length a column holds: the one place the importer's length checks come from."""
+    return column.property.columns[0].type.length
+
+
 def _parse_row(row, regions):
     if None in row:
         raise ValueError("more fields than columns")
+    for column, value in row.items():
+        if value and any(not ch.isprintable() for ch in value.replace("\t", " ")):
+            raise ValueError(f"{column} contains control characters")
     get = lambda name: (row.get(name) or "").strip()  # noqa: E731
     name = get("name")
-    if not name or len(name) > 200:
-        raise ValueError("name is empty or longer than 200 characters")
+    if not name or len(name) > _limit(Platform.name):
+        raise ValueError(f"name is empty or longer than {_limit(Platform.name)} characters")
     region = get("region")
     if region not in regions:
         raise ValueError(f"unknown region code {region!r}")
     filing_status = get("filing_status").lower()
-    if filing_status not in ("filed", "unfiled"):
-        raise ValueError("filing_status must be 'filed' or 'unfiled'")
+    if filing_status not in FILING_STATUSES:
+        raise ValueError("filing_status must be one of: " + ", ".join(FILING_STATUSES))
     filing_number = get("filing_number")
     if filing_status == "filed" and not filing_number:
         raise ValueError("a filed platform needs a filing_number")
@@ -94,11 +115,15 @@ def _parse_row(row, regions):
     except ValueError:
         raise ValueError("last_reviewed_on must be a date like 2026-03-01") from None
     list_status = get("list_status").lower() or "none"
-    if list_status not in ("none", "white", "black"):
-        raise ValueError("list_status must be none, white or black")
-    for column in ("operator", "name_en", "filing_number"):
-        if len(get(column)) > 200:
-            raise ValueError(f"{column} is longer than 200 characters")
+    if list_status not in LIST_STATUSES:
+        raise ValueError("list_status must be one of: " + ", ".join(LIST_STATUSES))
+    for column, attribute in (
+        ("operator", Platform.operator),
+        ("name_en", Platform.name_en),
+        ("filing_number", FilingRecord.filing_number),
+    ):
+        if len(get(column)) > _limit(attribute):
+            raise ValueError(f"{column} is longer than {_limit(attribute)} characters")
     return {
         "name": name,
         "name_en": get("name_en"),
