@@ -3,8 +3,6 @@
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from tipline.catalog import FILING_STATUSES, LIST_STATUSES
-
 
 class FilingListArgs(Schema):
     """The query string of /platforms."""
