@@ -113,8 +113,9 @@ def work_queue(user, args, now):
 def queue():
     """The work queue."""
     errors = {}
+    given = {key: value for key, value in request.args.items() if value != ""}
     try:
-        args = QueueArgs().load(request.args)
+        args = QueueArgs().load(given)
     except ValidationError as exc:
         args, errors = QueueArgs().load({}), exc.messages
     if args["region"] and args["region"] not in visible_regions(current_user):
@@ -122,7 +123,7 @@ def queue():
     now = utcnow()
     page = None if errors else work_queue(current_user, args, now)
     visible = visible_regions(current_user)
-    shown = {k: request.args.get(k, "")[:100] for k in QueueArgs().fields if k != "after"}
+    shown = {k: given[k][:100] for k in QueueArgs().fields if k != "after" and k in given}
     return render_template(
         "cases/queue.html",
         page=page,

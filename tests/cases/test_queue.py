@@ -1,0 +1,109 @@
+"""The work queue: scopes, filters, search over tip text in Chinese and English, keyset pages."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from cases.models import Case
+from cases.queue import PAGE_SIZE
+from tests.cases.conftest import HAIDIAN
+from tipline.extensions import db
+from tipline.timeutil import utcnow
+
+CASE_LINK = re.compile(r'href="/staff/cases/(\d+)"')
+
+
+def listed(client, query=""):
+    response = client.get(f"/staff/?{query}")
+    assert response.status_code == 200, response.status_code
+    return [int(n) for n in CASE_LINK.findall(response.get_data(as_text=True))]
+
+
+@pytest.fixture
+def cases(make_platform, file_tip, make_staff):
+    cyber = make_staff("officer", "cyberspace")
+    game = file_tip(
+        make_platform(name="星火学堂", region_code=HAIDIAN),
+        "game_ads",
+        description="直播数学课弹出网络游戏广告，孩子被吸引去玩游戏。",
+    )
+    teacher = file_tip(
+        make_platform(name="Cloud Lessons", region_code="110105"),
+        "teachers",
+        description="The English teacher has no certificate and insults the pupils.",
+    )
+    vulgar = file_tip(
+        make_platform(name="小树苗英语", region_code="310104"),
+        "vulgar",
+        description="录播课里出现低俗语言，不适合小学生。",
+    )
+    game.case.assignee_id = cyber.id
+    teacher.case.deadline_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    return {"game": game.case_id, "teacher": teacher.case_id, "vulgar": vulgar.case_id, "cyber": cyber}
+
+
+def test_scopes_and_filters(cases, make_staff, staff_client):
+    national = staff_client(make_staff("supervisor", "cyberspace", "100000"))
+    assert set(listed(national)) == {cases["game"], cases["teacher"], cases["vulgar"]}
+    assert listed(national, "scope=overdue") == [cases["teacher"]]
+    assert set(listed(national, "scope=unassigned")) == {cases["teacher"], cases["vulgar"]}
+    assert set(listed(national, "scope=department")) == {cases["game"], cases["vulgar"]}
+    assert listed(national, "category=teachers") == [cases["teacher"]]
+    assert listed(national, "region=310000") == [cases["vulgar"]]
+    assert listed(national, "platform=cloud") == [cases["teacher"]]
+    assert listed(national, "priority=1") == []
+    mine = staff_client(cases["cyber"])
+    assert listed(mine, "scope=mine") == [cases["game"]]
+
+
+def test_region_scope_of_the_queue(cases, make_staff, staff_client):
+    beijing = staff_client(make_staff("supervisor", "cyberspace", "110000"))
+    assert set(listed(beijing)) == {cases["game"], cases["teacher"]}
+    haidian = staff_client(make_staff("officer", "cyberspace", HAIDIAN))
+    assert listed(haidian) == [cases["game"]]
+    assert haidian.get("/staff/?region=310000").status_code == 400
+
+
+def test_search_over_tip_text_in_both_languages(cases, make_staff, staff_client):
+    client = staff_client(make_staff("supervisor", "cyberspace", "100000"))
+    assert listed(client, "q=游戏广告") == [cases["game"]]
+    assert listed(client, "q=CERTIFICATE") == [cases["teacher"]]
+    assert listed(client, "q=teacher+insults") == [cases["teacher"]]
+    assert listed(client, "q=%25") == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "scope=everything",
+        "state=lost",
+        "priority=9",
+        "category=x",
+        "after=abc",
+        "after=1.99999999999",
+        "region=abc",
+        "q=" + "x" * 101,
+    ],
+)
+def test_bad_filters_are_a_clear_400(cases, make_staff, staff_client, query):
+    client = staff_client(make_staff("supervisor", "cyberspace", "100000"))
+    response = client.get(f"/staff/?{query}")
+    assert response.status_code == 400 and 'role="alert"' in response.get_data(as_text=True)
+
+
+def test_keyset_pages_cover_every_case_once_in_order(make_platform, file_tip, make_staff, staff_client):
+    platforms = [make_platform(region_code=HAIDIAN) for _ in range(PAGE_SIZE + 7)]
+    for i, platform in enumerate(platforms):
+        file_tip(platform, "vulgar" if i % 3 == 0 else "marketing")
+    client = staff_client(make_staff("supervisor", "cyberspace", "110000"))
+    seen, url = [], "/staff/"
+    while url:
+        body = client.get(url).get_data(as_text=True)
+        seen += [int(n) for n in CASE_LINK.findall(body)]
+        found = re.search(r'href="(/staff/\?[^"]*after=[^"]+)"', body)
+        url = found.group(1).replace("&amp;", "&") if found else None
+    assert len(seen) == len(platforms) == len(set(seen))
+    priorities = [db.session.get(Case, n).priority for n in seen]
+    assert priorities == sorted(priorities)
