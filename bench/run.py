@@ -14,7 +14,7 @@ from pathlib import Path
 
 import psycopg
 from cryptography.fernet import Fernet
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from tipline import create_app
 from tipline.extensions import db
@@ -28,6 +28,7 @@ POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0
 PLATFORMS = int(os.environ.get("BENCH_PLATFORMS", "20000"))
 TIPS = int(os.environ.get("BENCH_TIPS", "2000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
+CASES = int(os.environ.get("BENCH_CASES", "20000"))
 SYLLABLES = "星火云朵小树苗墨香书法数学英语物理化学编程围棋美术音乐少儿成长课堂学堂网课在线"
 
 
@@ -148,8 +149,50 @@ def bench(backend, url, upload_dir):
         "submit": "1",
     }
     timed("POST /report (no files)", ROUNDS, lambda i: client.post("/report", data=form).status_code)
+    bench_queue(app)
     with app.app_context():
         db.engine.dispose()
+
+
+def bench_queue(app):
+    """The staff work queue with CASES cases: first page, a deep keyset page, a text search."""
+    from cases.accounts.service import create_user
+    from cases.models import Case
+
+    rng = random.Random(3)
+    with app.app_context():
+        regions = ["110105", "110108", "310104", "310115", "440106"]
+        rows = [
+            dict(
+                platform_id=rng.randint(1, PLATFORMS),
+                platform_name=f"platform {i}",
+                category="game_ads",
+                region_code=rng.choice(regions),
+                lead_department="cyberspace",
+                priority=rng.randint(1, 4),
+                priority_reasons=[],
+                state="new",
+                open_key=None,
+            )
+            for i in range(CASES)
+        ]
+        db.session.execute(insert(Case), rows)
+        create_user("bench@example.com", "bench password 1", "supervisor", "cyberspace", "100000")
+        deep = db.session.execute(
+            select(Case.priority, Case.id).order_by(Case.priority, Case.id.desc()).offset(CASES - 30).limit(1)
+        ).one()
+        db.session.commit()
+    client = app.test_client()
+    client.post("/staff/login", data={"email": "bench@example.com", "password": "bench password 1"})
+    assert client.get("/staff/").status_code == 200
+    print(f"  ({CASES} cases in the queue)")
+    timed("GET /staff/ (work queue, first page)", ROUNDS // 4, lambda i: client.get("/staff/").status_code)
+    timed(
+        f"GET /staff/?after=... (page at case {CASES - 30})",
+        ROUNDS // 4,
+        lambda i: client.get(f"/staff/?after={deep.priority}.{deep.id}").status_code,
+    )
+    timed("GET /staff/?q=<word> (tip text search)", ROUNDS // 4, lambda i: client.get("/staff/?q=游戏").status_code)
 
 
 def main():

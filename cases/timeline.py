@@ -10,6 +10,14 @@ def _state(code):
     return str(states.STATES.get(code, code))
 
 
+def _region(code):
+    from tipline.extensions import db
+    from tipline.regions.models import Region
+
+    region = db.session.get(Region, code) if code else None
+    return region.name if region is not None else (code or "")
+
+
 def _dept(code):
     return str(catalog.DEPARTMENTS.get(code, code)) if code else _("none")
 
@@ -22,7 +30,7 @@ def describe(event):
         return _(
             "Case opened from report #%(tip)s; routed to region %(region)s, lead: %(lead)s, co-handling: %(co)s.",
             tip=d.get("tip_id"),
-            region=d.get("region"),
+            region=_region(d.get("region")),
             lead=_dept(d.get("lead")),
             co=_dept(d.get("co")),
         )
