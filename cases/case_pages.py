@@ -31,12 +31,18 @@ from tipline.timeutil import utcnow
 from tipline.web import no_store
 
 
-def candidates(case):
-    """Staff who could be assigned this case."""
+def candidates(case, any_department=False):
+    """Staff who could be assigned this case.
+
+    Triage may change the case's departments, so its list offers officers of both
+    departments; the assignment is checked again once the departments are set.
+    """
     ancestors = [region.code for region in case.region.path()]
     users = db.session.scalars(
         select(StaffUser).where(StaffUser.active.is_(True), StaffUser.region_code.in_(ancestors)).order_by(StaffUser.id)
     ).all()
+    if any_department:
+        return [u for u in users if u.role in ("intake", "officer", "supervisor")]
     return [u for u in users if may_work_on(u, case)]
 
 
@@ -56,7 +62,7 @@ def render_case(case, status=200, **forms):
         co_department=case.co_department or "",
         assignee=str(case.assignee_id or ""),
     )
-    triage.assignee.choices = staff_choices(people)
+    triage.assignee.choices = staff_choices(candidates(case, any_department=True))
     assign = forms.get("assign") or AssignForm(assignee=str(case.assignee_id or ""))
     assign.assignee.choices = staff_choices(people)
     message = forms.get("message") or MessageForm()
@@ -113,7 +119,10 @@ def case(case_id):
 def change_state(case_id):
     case = case_or_404(current_user, case_id)
     form = TransitionForm()
-    if not form.validate_on_submit() or form.to_state.data not in states.STATES:
+    valid = form.validate_on_submit()
+    if valid and form.to_state.data not in states.STATES:
+        form.to_state.errors = [_("Choose one of the next steps offered.")]
+    if not valid or form.to_state.errors:
         return render_case(case, 400, transition=form)
     try:
         operations.change_state(case, form.to_state.data, current_user, form.reason.data or "")
@@ -127,7 +136,7 @@ def change_state(case_id):
 def triage(case_id):
     case = case_or_404(current_user, case_id)
     form = TriageForm()
-    form.assignee.choices = staff_choices(candidates(case))
+    form.assignee.choices = staff_choices(candidates(case, any_department=True))
     if not form.validate_on_submit():
         return render_case(case, 400, triage=form)
     assignee = db.session.get(StaffUser, int(form.assignee.data)) if form.assignee.data else None

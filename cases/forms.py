@@ -52,6 +52,8 @@ def reason_field(label=None, required=False):
 
 
 class TransitionForm(TiplineForm):
+    form_prefix = "transition"
+
     to_state = HiddenField(validators=[DataRequired()])
     reason = reason_field()
     submit = SubmitField(_l("Move"))
@@ -69,6 +71,8 @@ def staff_choices(users):
 
 
 class TriageForm(TiplineForm):
+    form_prefix = "triage"
+
     lead_department = SelectField(_l("Lead department"), choices=catalog.choices(catalog.DEPARTMENTS))
     co_department = SelectField(_l("Co-handling department"), choices=catalog.choices(catalog.DEPARTMENTS, _l("None")))
     assignee = SelectField(_l("Assign to"), choices=[], validate_choice=True)
@@ -77,11 +81,15 @@ class TriageForm(TiplineForm):
 
 
 class AssignForm(TiplineForm):
+    form_prefix = "assign"
+
     assignee = SelectField(_l("Assign to"), choices=[], validate_choice=True)
     submit = SubmitField(_l("Assign"))
 
 
 class NoteForm(TiplineForm):
+    form_prefix = "note"
+
     body = TextAreaField(
         _l("Internal note"),
         filters=TEXT,
@@ -92,6 +100,8 @@ class NoteForm(TiplineForm):
 
 
 class TaskForm(TiplineForm):
+    form_prefix = "task"
+
     department = SelectField(_l("For"), choices=catalog.choices(catalog.DEPARTMENTS))
     title = StringField(
         _l("Task"), filters=TEXT, validators=[DataRequired(_l("Describe the task.")), Length(max=300), readable_text]
@@ -101,6 +111,8 @@ class TaskForm(TiplineForm):
 
 
 class MessageForm(TiplineForm):
+    form_prefix = "message"
+
     tip_id = SelectField(_l("To the reporter of"), choices=[], validate_choice=True)
     body = TextAreaField(
         _l("Message to the reporter"),
@@ -112,6 +124,8 @@ class MessageForm(TiplineForm):
 
 
 class MergeForm(TiplineForm):
+    form_prefix = "merge"
+
     target_id = IntegerField(
         _l("Merge this case into case number"),
         validators=[InputRequired(_l("Enter a case number.")), NumberRange(min=1, max=2**31 - 1)],
@@ -126,6 +140,8 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class SplitForm(TiplineForm):
+    form_prefix = "split"
+
     tip_ids = MultiCheckboxField(_l("Reports to move to a new case"), choices=[], coerce=int)
     reason = reason_field(required=True)
     submit = SubmitField(_l("Split off"))

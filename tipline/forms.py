@@ -24,6 +24,14 @@ class TiplineForm(FlaskForm):
     never act.
     """
 
+    # Field names and ids start with this (e.g. "note-body"), so that several forms on
+    # one page never share an id and each label points at its own field.
+    form_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", self.form_prefix)
+        super().__init__(*args, **kwargs)
+
     class Meta(FlaskForm.Meta):
         def wrap_formdata(self, form, formdata):
             if formdata is not _Auto:

@@ -75,6 +75,27 @@ def file_tip(app):
     return make
 
 
+# The case page's forms name their fields with a prefix (cases/forms.py: form_prefix).
+FORM_PREFIXES = {
+    "notes": "note",
+    "tasks": "task",
+    "messages": "message",
+    "merge": "merge",
+    "split": "split",
+    "state": "transition",
+    "triage": "triage",
+    "assign": "assign",
+}
+
+
+def prefixed(action, data):
+    """Form data named as the form at `action` names its fields."""
+    prefix = FORM_PREFIXES.get(action.rstrip("/").rsplit("/", 1)[-1])
+    if not prefix:
+        return dict(data)
+    return {f"{prefix}-{key}": value for key, value in data.items()}
+
+
 def post_form(client, page, action, data):
     """POST a staff form with the CSRF token of the page that shows it."""
-    return client.post(action, data={"csrf_token": csrf_token(client, page), **data})
+    return client.post(action, data={"csrf_token": csrf_token(client, page), **prefixed(action, data)})

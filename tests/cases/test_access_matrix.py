@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from cases.models import CaseTask
-from tests.cases.conftest import BEIJING, CHAOYANG, HAIDIAN, sign_in
+from tests.cases.conftest import BEIJING, CHAOYANG, HAIDIAN, prefixed, sign_in
 from tests.conftest import csrf_token
 from tests.tipline import images
 from tipline.evidence.models import Evidence
@@ -175,7 +175,7 @@ def test_route_against_every_role_and_region(app, world, name, method, path, dat
         if method == "GET":
             response = client.get(url)
         else:
-            form = {k: v.format(**ids) for k, v in data.items()}
+            form = prefixed(url, {k: v.format(**ids) for k, v in data.items()})
             form["csrf_token"] = csrf_token(client, "/staff/account")
             response = client.post(url, data=form)
         outcomes[(role, where)] = response.status_code
