@@ -1,6 +1,7 @@
 """Every model of the app, imported in one place so that Alembic sees all tables."""
 
 from cases.accounts.models import StaffUser
+from cases.actions.models import Action, ListEntry
 from cases.audit import AuditEntry
 from cases.models import Case, CaseEvent, CaseNote, CaseTask
 from tipline.evidence.models import Evidence
@@ -10,6 +11,8 @@ from tipline.regions.models import Region
 from tipline.reports.models import Tip, TipEvent
 
 __all__ = [
+    "Action",
+    "ListEntry",
     "AuditEntry",
     "Case",
     "CaseEvent",

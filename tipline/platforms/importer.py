@@ -149,10 +149,15 @@ def _upsert(values):
     ).first()
     created = platform is None
     if created:
-        platform = Platform()
+        platform = Platform(list_status="none")
         db.session.add(platform)
+    list_status = values.pop("list_status")
     for key, value in values.items():
         setattr(platform, key, value)
+    if list_status != platform.list_status:
+        from cases.actions.service import set_list_status
+
+        set_list_status(platform, list_status, None, reason="imported from a filing list")
     if platform.filing is None:
         platform.filing = FilingRecord()
     for key, value in filing.items():

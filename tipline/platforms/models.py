@@ -36,6 +36,8 @@ class Platform(db.Model):
     addresses: Mapped[list] = mapped_column(JSON, default=list)
     teaches_subjects: Mapped[bool] = mapped_column(Boolean, default=False)
     list_status: Mapped[str] = mapped_column(String(8), default="none")
+    # Derived from the actions in force (cases.actions.service.refresh_enforcement_status), never typed.
+    enforcement_status: Mapped[str] = mapped_column(String(24), default="normal", server_default="normal")
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

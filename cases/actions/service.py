@@ -1,0 +1,177 @@
+"""Proposing, deciding and lifting actions; the platform's enforcement status and list place follow from them.
+
+Like cases/operations.py, every function checks that the actor may act, makes
+the change, writes the case history and the audit log, and never commits.
+"""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from cases import states
+from cases.access import can_see_case
+from cases.actions import rules
+from cases.actions.models import Action, ListEntry
+from cases.audit import audit
+from cases.operations import CaseError, NotAllowed, record_event
+from tipline.catalog import LIST_STATUSES
+from tipline.extensions import db
+from tipline.timeutil import utcnow
+
+
+def actions_in_force(platform_id, on=None):
+    """The imposed (not lifting) actions in force on a platform on a day (today by default)."""
+    on = on or utcnow().date()
+    return db.session.scalars(
+        select(Action).where(
+            Action.platform_id == platform_id,
+            Action.state == rules.IN_FORCE,
+            Action.lifts_id.is_(None),
+            Action.starts_on <= on,
+        )
+    ).all()
+
+
+def refresh_enforcement_status(platform):
+    """Recompute the platform's enforcement status from its actions in force; nobody types it."""
+    db.session.flush()
+    platform.enforcement_status = rules.enforcement_status({a.type for a in actions_in_force(platform.id)})
+    return platform.enforcement_status
+
+
+def set_list_status(platform, list_status, actor, reason="", public_reason="", action=None):
+    """Put a platform on the white or black list, or take it off, recording why."""
+    if list_status not in LIST_STATUSES:
+        raise CaseError(_l("Choose a list from the list."))
+    entry = ListEntry(
+        platform=platform,
+        list_status=list_status,
+        reason=reason,
+        public_reason=public_reason,
+        actor_id=actor.id if actor else None,
+        action_id=action.id if action else None,
+    )
+    db.session.add(entry)
+    old = platform.list_status
+    platform.list_status = list_status
+    audit(actor, "platform.list", "platform", platform.id, old=old, new=list_status, reason=reason)
+    return entry
+
+
+def propose_action(case, actor, action_type, legal_basis, details="", starts_on=None, deadline_on=None):
+    """An officer or supervisor proposes an action on the case's platform; a supervisor decides."""
+    if actor.role not in rules.PROPOSER_ROLES or not states.works_in_department(actor, case):
+        raise NotAllowed(_l("Only officers and supervisors of the case's departments propose actions."))
+    if not case.is_open:
+        raise CaseError(_l("Actions are proposed in open cases."))
+    if case.platform is None:
+        raise CaseError(_l("The platform must be in the registry before an action can be taken against it."))
+    if action_type not in rules.ACTION_TYPES:
+        raise CaseError(_l("Choose an action from the list."))
+    if not (legal_basis or "").strip():
+        raise CaseError(_l("Give the legal basis."))
+    starts_on = starts_on or utcnow().date()
+    if action_type == rules.RECTIFICATION:
+        if deadline_on is None or deadline_on <= starts_on:
+            raise CaseError(_l("A rectification needs a deadline after its start."))
+    else:
+        deadline_on = None
+    action = Action(
+        case=case,
+        platform=case.platform,
+        type=action_type,
+        department=actor.department,
+        legal_basis=legal_basis.strip(),
+        details=details or "",
+        starts_on=starts_on,
+        deadline_on=deadline_on,
+        proposed_by_id=actor.id,
+    )
+    db.session.add(action)
+    db.session.flush()
+    record_event(case, actor, "action_proposed", action_id=action.id, type=action_type)
+    audit(actor, "action.propose", "action", action.id, type=action_type, case_id=case.id)
+    return action
+
+
+def propose_lift(action, actor, legal_basis, details=""):
+    """Propose lifting an action in force; the lift needs approval like any action."""
+    case = action.case
+    if actor.role not in rules.PROPOSER_ROLES or not states.works_in_department(actor, case):
+        raise NotAllowed(_l("Only officers and supervisors of the case's departments propose actions."))
+    if action.state != rules.IN_FORCE or action.is_lift or action.type not in rules.LIFTABLE:
+        raise CaseError(_l("Only an action in force that lasts can be lifted."))
+    pending = db.session.scalars(
+        select(Action).where(Action.lifts_id == action.id, Action.state == rules.PROPOSED)
+    ).first()
+    if pending is not None:
+        raise CaseError(_l("Lifting this action is already waiting for approval."))
+    if not (legal_basis or "").strip():
+        raise CaseError(_l("Give the legal basis."))
+    lift = Action(
+        case=case,
+        platform=action.platform,
+        type=action.type,
+        lifts=action,
+        department=actor.department,
+        legal_basis=legal_basis.strip(),
+        details=details or "",
+        starts_on=utcnow().date(),
+        proposed_by_id=actor.id,
+    )
+    db.session.add(lift)
+    db.session.flush()
+    record_event(case, actor, "lift_proposed", action_id=lift.id, lifts_id=action.id, type=action.type)
+    audit(actor, "action.propose_lift", "action", lift.id, lifts=action.id)
+    return lift
+
+
+def may_decide(actor, action):
+    """A supervisor of the action's department, in the case's region tree, who did not propose it."""
+    return (
+        actor.role in rules.APPROVER_ROLES
+        and actor.department == action.department
+        and can_see_case(actor, action.case)
+        and actor.id != action.proposed_by_id
+    )
+
+
+def decide_action(action, actor, approve, reason=""):
+    """Approve or reject a proposed action; approval puts it (or its lifting) into effect at once."""
+    if action.state != rules.PROPOSED:
+        raise CaseError(_l("This action has been decided already."))
+    if not may_decide(actor, action):
+        raise NotAllowed(_l("A supervisor of the proposing department decides, and never the person who proposed it."))
+    if not approve and not (reason or "").strip():
+        raise CaseError(_l("Give a reason for the rejection."))
+    now = utcnow()
+    action.decided_by_id, action.decided_at, action.decision_reason = actor.id, now, reason or ""
+    case = action.case
+    if not approve:
+        action.state = rules.REJECTED
+        record_event(case, actor, "action_rejected", action_id=action.id, type=action.type, reason=reason)
+        audit(actor, "action.reject", "action", action.id)
+        return action
+    if action.is_lift:
+        _end(action, "applied", now)
+        _end(action.lifts, "lifted", now)
+        if action.type == rules.BLACKLIST:
+            set_list_status(action.platform, "none", actor, reason=action.legal_basis, action=action)
+        record_event(case, actor, "action_lifted", action_id=action.lifts_id, type=action.type, reason=reason)
+    else:
+        action.state = rules.IN_FORCE
+        if action.type == rules.BLACKLIST:
+            set_list_status(action.platform, "black", actor, reason=action.legal_basis, action=action)
+        elif action.type == rules.REMOVE_WHITE and action.platform.list_status == "white":
+            set_list_status(action.platform, "none", actor, reason=action.legal_basis, action=action)
+        if action.type not in rules.LIFTABLE:
+            _end(action, "done", now)  # an interview or a referral is done once taken
+        record_event(case, actor, "action_approved", action_id=action.id, type=action.type, reason=reason)
+    audit(actor, "action.approve", "action", action.id, lift=action.is_lift)
+    refresh_enforcement_status(action.platform)
+    return action
+
+
+def _end(action, why, when):
+    action.state = rules.ENDED
+    action.end_reason = why
+    action.ended_at = when

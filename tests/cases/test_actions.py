@@ -1,0 +1,125 @@
+"""Actions: propose, approve or reject, lift; the platform's enforcement status and lists follow."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from cases.actions import rules
+from cases.actions.models import ListEntry
+from cases.actions.service import decide_action, propose_action, propose_lift
+from cases.operations import CaseError, NotAllowed
+from tests.cases.conftest import HAIDIAN
+from tipline.extensions import db
+from tipline.timeutil import utcnow
+
+
+@pytest.fixture
+def case_and_staff(make_platform, file_tip, make_staff):
+    tip = file_tip(make_platform(region_code=HAIDIAN), "game_ads")  # lead: cyberspace
+    return tip.case, {
+        "officer": make_staff("officer", "cyberspace", HAIDIAN),
+        "supervisor": make_staff("supervisor", "cyberspace", "110000"),
+        "edu_supervisor": make_staff("supervisor", "education", "110000"),
+        "sibling_supervisor": make_staff("supervisor", "cyberspace", "110105"),
+        "edu_officer": make_staff("officer", "education", HAIDIAN),
+    }
+
+
+def test_enforcement_status_is_the_strongest_in_force():
+    assert rules.enforcement_status(set()) == rules.NORMAL
+    assert rules.enforcement_status({rules.INTERVIEW, rules.RECTIFICATION}) == rules.RECTIFYING
+    assert rules.enforcement_status({rules.RECTIFICATION, rules.DELISTING, rules.SUSPEND_UPDATES}) == rules.DELISTED
+
+
+def test_rules_table_is_complete():
+    assert set(rules.STATUS_EFFECT) == set(rules.ACTION_TYPES)
+    assert rules.LIFTABLE <= set(rules.ACTION_TYPES)
+    assert set(rules.SEVERITY_ORDER) == set(rules.ENFORCEMENT_STATUSES)
+
+
+@pytest.mark.parametrize("action_type", sorted(rules.ACTION_TYPES))
+def test_every_action_type_is_proposed_approved_and_where_it_lasts_lifted(case_and_staff, action_type):
+    case, staff = case_and_staff
+    platform = case.platform
+    today = utcnow().date()
+    action = propose_action(
+        case, staff["officer"], action_type, "《未成年人保护法》第七十四条", deadline_on=today + timedelta(days=30)
+    )
+    assert action.state == rules.PROPOSED and platform.enforcement_status == rules.NORMAL
+    decide_action(action, staff["supervisor"], approve=True)
+    effect = rules.STATUS_EFFECT[action_type] or rules.NORMAL
+    assert platform.enforcement_status == effect
+    if action_type == rules.BLACKLIST:
+        assert platform.list_status == "black"
+    if action_type not in rules.LIFTABLE:
+        assert action.state == rules.ENDED and action.end_reason == "done"
+        return
+    assert action.state == rules.IN_FORCE
+    lift = propose_lift(action, staff["officer"], "整改完成，经复核符合要求")
+    decide_action(lift, staff["supervisor"], approve=True)
+    assert action.state == rules.ENDED and action.end_reason == "lifted"
+    assert platform.enforcement_status == rules.NORMAL
+    if action_type == rules.BLACKLIST:
+        assert platform.list_status == "none"
+    kinds = [e.kind for e in case.events]
+    assert {"action_proposed", "action_approved", "lift_proposed", "action_lifted"} <= set(kinds)
+
+
+def test_who_may_propose_and_decide(case_and_staff):
+    case, staff = case_and_staff
+    with pytest.raises(NotAllowed):
+        propose_action(case, staff["edu_officer"], rules.INTERVIEW, "依据")  # not a department of this case
+    action = propose_action(case, staff["supervisor"], rules.SUSPEND_UPDATES, "依据")
+    with pytest.raises(NotAllowed):
+        decide_action(action, staff["supervisor"], approve=True)  # never one's own proposal
+    with pytest.raises(NotAllowed):
+        decide_action(action, staff["edu_supervisor"], approve=True)  # another department
+    with pytest.raises(NotAllowed):
+        decide_action(action, staff["sibling_supervisor"], approve=True)  # another region
+    with pytest.raises(NotAllowed):
+        decide_action(action, staff["officer"], approve=True)  # officers propose, supervisors decide
+
+
+def test_rejection_needs_a_reason_and_changes_nothing(case_and_staff):
+    case, staff = case_and_staff
+    action = propose_action(case, staff["officer"], rules.DELISTING, "依据")
+    with pytest.raises(CaseError):
+        decide_action(action, staff["supervisor"], approve=False)
+    decide_action(action, staff["supervisor"], approve=False, reason="证据不足")
+    assert action.state == rules.REJECTED and case.platform.enforcement_status == rules.NORMAL
+    with pytest.raises(CaseError):
+        decide_action(action, staff["supervisor"], approve=True)
+
+
+def test_bad_proposals_are_refused(case_and_staff, file_tip):
+    case, staff = case_and_staff
+    today = utcnow().date()
+    with pytest.raises(CaseError):
+        propose_action(case, staff["officer"], rules.RECTIFICATION, "依据")  # no deadline
+    with pytest.raises(CaseError):
+        propose_action(case, staff["officer"], rules.RECTIFICATION, "依据", deadline_on=today)
+    with pytest.raises(CaseError):
+        propose_action(case, staff["officer"], "fine", "依据")
+    with pytest.raises(CaseError):
+        propose_action(case, staff["officer"], rules.INTERVIEW, "   ")
+    unregistered = file_tip(None, "game_ads", platform_name="某个未登记的App").case
+    with pytest.raises(CaseError):
+        propose_action(unregistered, staff["supervisor"], rules.INTERVIEW, "依据")
+
+
+def test_an_action_starting_later_is_not_yet_in_force(case_and_staff):
+    case, staff = case_and_staff
+    action = propose_action(
+        case, staff["officer"], rules.TEMPORARY_OFFLINE, "依据", starts_on=utcnow().date() + timedelta(days=3)
+    )
+    decide_action(action, staff["supervisor"], approve=True)
+    assert action.state == rules.IN_FORCE and case.platform.enforcement_status == rules.NORMAL
+
+
+def test_list_changes_keep_their_reasons(case_and_staff):
+    case, staff = case_and_staff
+    action = propose_action(case, staff["officer"], rules.BLACKLIST, "多次推送网络游戏广告")
+    decide_action(action, staff["supervisor"], approve=True)
+    entries = db.session.scalars(select(ListEntry).where(ListEntry.platform_id == case.platform_id)).all()
+    assert [(e.list_status, e.reason, e.action_id) for e in entries][-1] == ("black", "多次推送网络游戏广告", action.id)
