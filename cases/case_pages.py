@@ -67,6 +67,12 @@ def render_case(case, status=200, **forms):
     assign.assignee.choices = staff_choices(people)
     message = forms.get("message") or MessageForm()
     message.tip_id.choices = [(str(t.id), _("Report #%(id)d", id=t.id)) for t in case.tips]
+    from cases.actions import rules as action_rules
+    from cases.actions.service import may_decide
+    from cases.forms import ActionForm, DecisionForm, LiftForm
+
+    action_form = forms.get("action") or ActionForm()
+    action_form.type.choices = list(action_rules.ACTION_TYPES.items())
     split = forms.get("split") or SplitForm()
     split.tip_ids.choices = [(t.id, _("Report #%(id)d", id=t.id)) for t in case.tips]
     return no_store(
@@ -89,9 +95,25 @@ def render_case(case, status=200, **forms):
             merge=forms.get("merge") or MergeForm(),
             split=split,
             plain=PlainForm(),
+            actions=_case_actions(case),
+            action_form=action_form,
+            decision=forms.get("decision") or DecisionForm(),
+            lift=forms.get("lift") or LiftForm(),
+            may_propose=current_user.role in action_rules.PROPOSER_ROLES
+            and states.works_in_department(current_user, case)
+            and case.is_open
+            and case.platform is not None,
+            may_decide=may_decide,
+            action_rules=action_rules,
         ),
         status,
     )
+
+
+def _case_actions(case):
+    from cases.actions.models import Action
+
+    return db.session.scalars(select(Action).where(Action.case_id == case.id).order_by(Action.id)).all()
 
 
 def _done(case, text):

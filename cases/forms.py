@@ -166,3 +166,39 @@ class UserEditForm(TiplineForm):
     new_password = PasswordField(_l("New password (optional)"), validators=[Optional(), Length(min=12, max=200)])
     reset_totp = BooleanField(_l("Remove the second factor (the user sets it up again)"))
     submit = SubmitField(_l("Save"))
+
+
+class ActionForm(TiplineForm):
+    form_prefix = "action"
+
+    type = SelectField(_l("Action"), choices=[], validate_choice=True)
+    legal_basis = TextAreaField(
+        _l("Legal basis"),
+        filters=TEXT,
+        validators=[DataRequired(_l("Give the legal basis.")), Length(max=2000), readable_text],
+    )
+    details = TextAreaField(
+        _l("Details (optional)"), filters=TEXT, validators=[Optional(), Length(max=5000), readable_text]
+    )
+    starts_on = DateField(_l("Takes effect on (optional; today if empty)"), validators=[Optional()])
+    deadline_on = DateField(_l("Rectification deadline (for a rectification)"), validators=[Optional()])
+    submit = SubmitField(_l("Propose"))
+
+
+class DecisionForm(TiplineForm):
+    form_prefix = "decision"
+
+    decision = HiddenField(validators=[DataRequired()])
+    reason = reason_field(_l("Reason (required to reject)"))
+    submit = SubmitField(_l("Decide"))
+
+
+class LiftForm(TiplineForm):
+    form_prefix = "lift"
+
+    legal_basis = TextAreaField(
+        _l("Legal basis for lifting"),
+        filters=TEXT,
+        validators=[DataRequired(_l("Give the legal basis.")), Length(max=2000), readable_text],
+    )
+    submit = SubmitField(_l("Propose lifting"))

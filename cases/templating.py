@@ -1,6 +1,7 @@
 """Template helpers of the staff surface."""
 
 from cases import states
+from cases.actions import rules as action_rules
 from cases.priority import PRIORITIES
 from cases.timeline import describe
 from tipline import catalog
@@ -14,4 +15,7 @@ def install(app):
         department=lambda code: catalog.DEPARTMENTS.get(code, code) if code else "—",
         role=lambda code: catalog.ROLES.get(code, code),
         describe_event=describe,
+        action_type=lambda code: action_rules.ACTION_TYPES.get(code, code),
+        action_state=lambda code: action_rules.ACTION_STATES.get(code, code),
+        enforcement_status=lambda code: action_rules.ENFORCEMENT_STATUSES.get(code, code),
     )

@@ -155,12 +155,26 @@ def decide_action(action, actor, approve, reason=""):
         _end(action, "applied", now)
         _end(action.lifts, "lifted", now)
         if action.type == rules.BLACKLIST:
-            set_list_status(action.platform, "none", actor, reason=action.legal_basis, action=action)
+            set_list_status(
+                action.platform,
+                "none",
+                actor,
+                reason=action.legal_basis,
+                public_reason=action.legal_basis,
+                action=action,
+            )
         record_event(case, actor, "action_lifted", action_id=action.lifts_id, type=action.type, reason=reason)
     else:
         action.state = rules.IN_FORCE
         if action.type == rules.BLACKLIST:
-            set_list_status(action.platform, "black", actor, reason=action.legal_basis, action=action)
+            set_list_status(
+                action.platform,
+                "black",
+                actor,
+                reason=action.legal_basis,
+                public_reason=action.legal_basis,
+                action=action,
+            )
         elif action.type == rules.REMOVE_WHITE and action.platform.list_status == "white":
             set_list_status(action.platform, "none", actor, reason=action.legal_basis, action=action)
         if action.type not in rules.LIFTABLE:
@@ -175,3 +189,24 @@ def _end(action, why, when):
     action.state = rules.ENDED
     action.end_reason = why
     action.ended_at = when
+
+
+def public_record(platform):
+    """What the public pages show of a platform's enforcement: actions in force, past actions, list changes."""
+    approved = db.session.scalars(
+        select(Action)
+        .where(
+            Action.platform_id == platform.id,
+            Action.lifts_id.is_(None),
+            Action.state.in_((rules.IN_FORCE, rules.ENDED)),
+        )
+        .order_by(Action.starts_on.desc(), Action.id.desc())
+    ).all()
+    entries = db.session.scalars(
+        select(ListEntry).where(ListEntry.platform_id == platform.id).order_by(ListEntry.id.desc())
+    ).all()
+    return {
+        "in_force": [a for a in approved if a.state == rules.IN_FORCE],
+        "past": [a for a in approved if a.state == rules.ENDED],
+        "list_entries": entries,
+    }

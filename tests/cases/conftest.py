@@ -85,6 +85,9 @@ FORM_PREFIXES = {
     "state": "transition",
     "triage": "triage",
     "assign": "assign",
+    "actions": "action",
+    "decide": "decision",
+    "lift": "lift",
 }
 
 

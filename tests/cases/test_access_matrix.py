@@ -7,6 +7,7 @@ role may not). Each user gets fresh data for routes that change it.
 """
 
 import io
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from tests.conftest import csrf_token
 from tests.tipline import images
 from tipline.evidence.models import Evidence
 from tipline.extensions import db
+from tipline.timeutil import utcnow
 
 ROLES = ["intake", "officer", "supervisor", "admin"]
 REGIONS = {"parent": BEIJING, "same": HAIDIAN, "sibling": CHAOYANG}
@@ -110,6 +112,31 @@ ROUTES = [
         True,
     ),
     ("split", "POST", "/staff/cases/{case}/split", {"tip_ids": "{tip}", "reason": "不同课程"}, expect(302, ANY), True),
+    (
+        "propose_action",
+        "POST",
+        "/staff/cases/{case}/actions",
+        {"type": "interview", "legal_basis": "《未成年人保护法》"},
+        expect(302, lambda role: role in WORKERS),
+        True,
+    ),
+    # Decided by a supervisor of the proposing (cyberspace) department who did not propose it.
+    (
+        "decide_action",
+        "POST",
+        "/staff/actions/{proposed_action}/decide",
+        {"decision": "approve", "reason": "同意"},
+        expect(302, lambda role: role == "supervisor"),
+        True,
+    ),
+    (
+        "lift_action",
+        "POST",
+        "/staff/actions/{action_in_force}/lift",
+        {"legal_basis": "整改完成"},
+        expect(302, lambda role: role in WORKERS),
+        True,
+    ),
     ("junk", "GET", "/staff/junk", None, by_role(TRAY), False),
     ("junk_release", "POST", "/staff/junk/{junk}/release", {}, by_role_and_region(TRAY, 302), True),
     ("junk_confirm", "POST", "/staff/junk/{junk}/confirm", {}, by_role_and_region(TRAY, 302), True),
@@ -127,6 +154,7 @@ def world(make_staff, make_platform, file_tip, app):
         (role, where): make_staff(role, "cyberspace", region) for role in ROLES for where, region in REGIONS.items()
     }
     haidian_user = make_staff("officer", "education", HAIDIAN)
+    haidian_cyber = make_staff("officer", "cyberspace", HAIDIAN)
 
     def fresh():
         platform = make_platform(region_code=HAIDIAN)
@@ -144,6 +172,15 @@ def world(make_staff, make_platform, file_tip, app):
         task = CaseTask(case=tip.case, department="cyberspace", title="调取直播回放", created_by_id=haidian_user.id)
         db.session.add(task)
         db.session.commit()
+        from cases.actions.service import decide_action, propose_action
+
+        approver = make_staff("supervisor", "cyberspace", HAIDIAN)
+        proposed = propose_action(tip.case, haidian_cyber, "suspend_updates", "依据")
+        in_force = propose_action(
+            tip.case, haidian_cyber, "rectification", "依据", deadline_on=utcnow().date() + timedelta(days=30)
+        )
+        decide_action(in_force, approver, approve=True)
+        db.session.commit()
         evidence = db.session.scalars(select(Evidence).where(Evidence.tip_id == tip.id)).one()
         junk_evidence = db.session.scalars(select(Evidence).where(Evidence.tip_id == junk.id)).one()
         assert second.case_id == tip.case_id
@@ -156,6 +193,8 @@ def world(make_staff, make_platform, file_tip, app):
             "junk_evidence": junk_evidence.id,
             "task": task.id,
             "haidian_user": haidian_user.id,
+            "proposed_action": proposed.id,
+            "action_in_force": in_force.id,
         }
 
     return users, fresh

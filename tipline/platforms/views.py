@@ -46,7 +46,9 @@ def detail(platform_id):
     platform = db.session.get(Platform, platform_id)
     if platform is None:
         abort(404)
-    return render_template("tipline/platform.html", platform=platform)
+    from cases.actions.service import public_record
+
+    return render_template("tipline/platform.html", platform=platform, record=public_record(platform))
 
 
 @bp.route("/suggest")

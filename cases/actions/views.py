@@ -1,0 +1,88 @@
+"""The action forms of the case page: propose, decide, propose lifting."""
+
+from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from cases.access import can_see_case, case_or_404, staff_required
+from cases.actions import rules, service
+from cases.actions.models import Action
+from cases.blueprint import bp
+from cases.case_pages import render_case
+from cases.forms import ActionForm, DecisionForm, LiftForm
+from cases.operations import CaseError, NotAllowed
+from tipline.extensions import db
+
+
+def action_choices():
+    return [(code, label) for code, label in rules.ACTION_TYPES.items()]
+
+
+def _action_or_404(action_id):
+    action = db.session.get(Action, action_id)
+    if action is None or not can_see_case(current_user, action.case):
+        abort(404)
+    return action
+
+
+def _answer(case, exc, **forms):
+    db.session.rollback()
+    flash(str(exc.message), "error")
+    return render_case(db.session.get(type(case), case.id), 403 if isinstance(exc, NotAllowed) else 400, **forms)
+
+
+@bp.route("/cases/<id:case_id>/actions", methods=["POST"])
+@staff_required()
+def propose_action(case_id):
+    case = case_or_404(current_user, case_id)
+    form = ActionForm()
+    form.type.choices = action_choices()
+    if not form.validate_on_submit():
+        return render_case(case, 400, action=form)
+    try:
+        service.propose_action(
+            case,
+            current_user,
+            form.type.data,
+            form.legal_basis.data,
+            form.details.data or "",
+            form.starts_on.data,
+            form.deadline_on.data,
+        )
+    except CaseError as exc:
+        return _answer(case, exc, action=form)
+    db.session.commit()
+    flash(_("The action is proposed and waits for a supervisor's decision."))
+    return redirect(url_for("staff.case", case_id=case.id))
+
+
+@bp.route("/actions/<id:action_id>/decide", methods=["POST"])
+@staff_required()
+def decide_action(action_id):
+    action = _action_or_404(action_id)
+    form = DecisionForm()
+    if not form.validate_on_submit() or form.decision.data not in ("approve", "reject"):
+        return render_case(action.case, 400, decision=form)
+    try:
+        service.decide_action(action, current_user, form.decision.data == "approve", form.reason.data or "")
+    except CaseError as exc:
+        return _answer(action.case, exc, decision=form)
+    db.session.commit()
+    flash(_("Decision recorded."))
+    return redirect(url_for("staff.case", case_id=action.case_id))
+
+
+@bp.route("/actions/<id:action_id>/lift", methods=["POST"])
+@staff_required()
+def lift_action(action_id):
+    action = _action_or_404(action_id)
+    form = LiftForm()
+    if not form.validate_on_submit():
+        return render_case(action.case, 400, lift=form)
+    try:
+        service.propose_lift(action, current_user, form.legal_basis.data)
+    except CaseError as exc:
+        return _answer(action.case, exc, lift=form)
+    db.session.commit()
+    flash(_("Lifting is proposed and waits for a supervisor's decision."))
+    return redirect(url_for("staff.case", case_id=action.case_id))
