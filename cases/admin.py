@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from cases.access import staff_required, visible_regions
 from cases.accounts import service
@@ -13,6 +13,7 @@ from cases.blueprint import bp
 from cases.forms import UserEditForm, UserForm
 from tipline.extensions import db
 from tipline.regions.service import region_choices
+from tipline.web import parse_row_id
 
 
 def _regions():
@@ -108,12 +109,9 @@ def edit_user(user_id):
 @staff_required("admin", "supervisor")
 def audit_log():
     """The latest audited acts of staff in the user's regions."""
-    before = request.args.get("before", type=int)
-    people = select(StaffUser.id).where(StaffUser.region_code.in_(visible_regions(current_user)))
-    about_people = and_(
-        AuditEntry.actor_id.is_(None), AuditEntry.target_type == "user", AuditEntry.target_id.in_(people)
-    )
-    query = select(AuditEntry).where(or_(AuditEntry.actor_id.in_(people), about_people))
+    before = parse_row_id(request.args.get("before"))
+    # Entries about what lies in the user's regions, wherever its actor works now.
+    query = select(AuditEntry).where(AuditEntry.region_code.in_(visible_regions(current_user)))
     if before:
         query = query.where(AuditEntry.id < before)
     entries = db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(100)).all()

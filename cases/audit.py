@@ -22,14 +22,49 @@ class AuditEntry(db.Model):
     target_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     address: Mapped[str] = mapped_column(String(64), default="")
+    # The region of what was acted on, when it was acted on: who may read the entry
+    # follows from it, not from where the actor works today.
+    region_code: Mapped[str | None] = mapped_column(String(6), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
     actor = relationship("StaffUser")
 
 
+def target_region(target_type, target_id):
+    """The region a target belongs to (a case's, a tip's case's, an account's, ...), or None."""
+    from cases.accounts.models import StaffUser
+    from cases.actions.models import Action
+    from cases.models import Case
+    from tipline.evidence.models import Evidence
+    from tipline.platforms.models import Platform
+    from tipline.reports.models import Tip
+
+    if target_id is None:
+        return None
+    if target_type == "evidence":
+        evidence = db.session.get(Evidence, target_id)
+        target_type, target_id = "tip", evidence.tip_id if evidence else None
+    if target_type == "tip":
+        tip = db.session.get(Tip, target_id) if target_id else None
+        if tip is None:
+            return None
+        if tip.case is not None:
+            return tip.case.region_code
+        from cases.routing import route_case
+
+        return route_case(tip.platform, tip.category)[0]
+    model = {"case": Case, "user": StaffUser, "action": Action, "platform": Platform}.get(target_type)
+    row = db.session.get(model, target_id) if model else None
+    if row is None:
+        return None
+    return row.case.region_code if target_type == "action" else row.region_code
+
+
 def audit(actor, action, target_type, target_id=None, **detail):
     """Add an audit row to the current transaction."""
+    db.session.flush()
     entry = AuditEntry(
+        region_code=target_region(target_type, target_id),
         actor_id=actor.id if actor is not None else None,
         action=action,
         target_type=target_type,

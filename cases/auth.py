@@ -5,7 +5,8 @@ import io
 import time
 
 import segno
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from cryptography.fernet import InvalidToken
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -13,10 +14,12 @@ from cases.accounts import service
 from cases.accounts.models import StaffUser
 from cases.blueprint import LOGIN_AT, bp
 from cases.forms import LoginForm, PlainForm, TotpForm
+from tipline.crypto import decrypt_secret, encrypt_secret
 from tipline.extensions import db, limiter, login_manager
 from tipline.timeutil import utcnow
 from tipline.web import keeps_input_on_csrf_error, no_store, parse_row_id, safe_next
 
+SESSION_TOKEN = "staff_session"
 PENDING = "staff_pending_user"  # "id:session_version" between password and second factor
 SETUP_SECRET = "staff_totp_setup"
 
@@ -37,20 +40,34 @@ def install_login(app):
         user = db.session.get(StaffUser, user_id)
         if user is None or not user.active or user.session_version != int(version):
             return None
+        if not service.session_is_live(user, session.get(SESSION_TOKEN)):
+            return None  # signed out on the server, whatever the cookie says
         return user
 
 
 def _finish_login(user):
     service.record_success(user)
+    token = service.start_session(user)
     db.session.commit()
     session.clear()
+    session[SESSION_TOKEN] = token
     login_user(user)
     session[LOGIN_AT] = utcnow().timestamp()
     session.permanent = True
 
 
+def _account_limit(config):
+    return config["LOGIN_ACCOUNT_LIMIT"] or f"{config['LOGIN_MAX_FAILURES']} per {config['LOGIN_LOCK_MINUTES']} minutes"
+
+
+def _login_account_key():
+    """Sign-in attempts counted per account named, known or not, so both get the same answer."""
+    return "login:" + service.normalize_email(request.form.get("email", ""))[:254]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: _account_limit(current_app.config), methods=["POST"], key_func=_login_account_key)
 @keeps_input_on_csrf_error
 def login():
     """Email and password; then the second factor when the account has one."""
@@ -65,8 +82,7 @@ def login():
                 user = service.authenticate(form.email.data, form.password.data)
             except service.AccountLocked:
                 db.session.commit()
-                form.form_errors.append(_("Too many failed attempts. The account is locked for a while."))
-                status = 429
+                abort(429)  # the same answer as the per-account limit gives any address
             except service.AccountError as exc:
                 db.session.commit()  # keep the failure count
                 time.sleep(current_app.config["LOGIN_FAILURE_DELAY"])
@@ -117,6 +133,8 @@ def login_second_factor():
 def logout():
     """Sign out on this device."""
     if PlainForm().validate_on_submit():
+        service.end_session(session.get(SESSION_TOKEN))
+        db.session.commit()
         logout_user()
         session.clear()
         flash(_("You are signed out."))
@@ -152,8 +170,14 @@ def account():
     if current_user.totp_secret_encrypted:
         secret = None
     else:
-        secret = session.get(SETUP_SECRET) or service.new_totp_secret()
-        session[SETUP_SECRET] = secret
+        # The secret waits in the session encrypted: the cookie is signed, not secret.
+        token = session.get(SETUP_SECRET)
+        try:
+            secret = decrypt_secret(token) if isinstance(token, str) else None
+        except InvalidToken:
+            secret = None
+        secret = secret or service.new_totp_secret()
+        session[SETUP_SECRET] = encrypt_secret(secret)
         if request.method == "POST":
             status = 400
             if form.validate_on_submit():

@@ -78,6 +78,9 @@ def file_tip(tip, actor=None):
             case = db.session.scalars(select(Case).where(Case.open_key == key)).one()
         else:
             return case
+    lock(case)
+    if case.open_key != key:  # merged or closed while we looked: file again
+        return file_tip(tip, actor)
     before = public_status(tip)
     tip.case = case
     record_event(case, actor, "tip_joined", tip_id=tip.id)
@@ -138,8 +141,29 @@ def _note_public_change(tip, before):
 # --- state ------------------------------------------------------------------------------------
 
 
+def lock(*cases):
+    """Lock the cases' rows for this transaction, in id order, and reload them.
+
+    Merges, splits and state changes read a case, decide, then write: without the
+    lock two of them at once (a merge A into B racing B into A) both succeed on
+    stale reads. SQLite takes a database-wide write lock instead.
+    """
+    ids = sorted({case.id for case in cases})
+    if db.engine.dialect.name == "postgresql":
+        db.session.scalars(
+            select(Case)
+            .where(Case.id.in_(ids))
+            .order_by(Case.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).all()
+
+
 def change_state(case, to_state, actor, reason=""):
     """Move a case to another state, if the table allows it for this actor."""
+    lock(case)
+    if to_state in states.INDIRECT:
+        raise NotAllowed(_l("This state is reached through its own operation (a merge), not directly."))
     if not states.may_transition(actor, case, to_state):
         raise NotAllowed(_l("You may not move this case to that state."))
     _set_state(case, to_state, actor, reason)
@@ -148,6 +172,8 @@ def change_state(case, to_state, actor, reason=""):
 def _set_state(case, to_state, actor, reason=""):
     before = {tip.id: public_status(tip) for tip in case.tips}
     old = case.state
+    if old == to_state:
+        raise CaseError(_l("The case is in that state already."))
     now = utcnow()
     case.state = to_state
     case.state_changed_at = now
@@ -155,7 +181,8 @@ def _set_state(case, to_state, actor, reason=""):
     if to_state in states.CLOSED_STATES:
         case.closed_at = now
         case.open_key = None
-    else:
+    elif old in states.CLOSED_STATES:
+        # Reopened: it takes back the "find together" key, unless another case holds it now.
         case.closed_at = None
         key = open_key(case)
         clash = db.session.scalars(select(Case).where(Case.open_key == key, Case.id != case.id)).first()
@@ -174,6 +201,7 @@ def triage(case, actor, lead_department, co_department, assignee, reason=""):
         raise CaseError(_l("Choose a department from the list."))
     if co_department == lead_department:
         co_department = None
+    lock(case)
     if not states.may_transition(actor, case, states.TRIAGED):
         raise NotAllowed(_l("You may not triage this case."))
     if (lead_department, co_department) != (case.lead_department, case.co_department):
@@ -192,7 +220,7 @@ def triage(case, actor, lead_department, co_department, assignee, reason=""):
 
 def assign(case, actor, assignee):
     """Give the case to a member of staff (or to nobody)."""
-    if actor.role not in states.CROSS_DEPARTMENT_ROLES and not states.works_in_department(actor, case):
+    if not states.may_act(actor, case, "assign"):
         raise NotAllowed(_l("You may not assign this case."))
     _assign(case, actor, assignee)
 
@@ -213,21 +241,27 @@ def _assign(case, actor, assignee):
 
 def add_note(case, actor, body):
     """An internal note, from whichever department."""
+    if not states.may_act(actor, case, "note"):
+        raise NotAllowed(_l("You may not add a note to this case."))
     note = CaseNote(case=case, author_id=actor.id, department=actor.department, body=body)
     db.session.add(note)
     db.session.flush()
     record_event(case, actor, "note", note_id=note.id, department=actor.department)
+    audit(actor, "case.note", "case", case.id, note_id=note.id)
     return note
 
 
 def add_task(case, actor, department, title, due_on=None):
     """A task for one department."""
+    if not states.may_act(actor, case, "task"):
+        raise NotAllowed(_l("You may not add a task to this case."))
     if department not in DEPARTMENTS:
         raise CaseError(_l("Choose a department from the list."))
     task = CaseTask(case=case, department=department, title=title, due_on=due_on, created_by_id=actor.id)
     db.session.add(task)
     db.session.flush()
     record_event(case, actor, "task_added", task_id=task.id, department=department, title=title)
+    audit(actor, "case.task", "case", case.id, task_id=task.id)
     return task
 
 
@@ -235,18 +269,19 @@ def complete_task(task, actor):
     """Mark a task done; only its own department (or a supervisor) closes it."""
     if task.done_at is not None:
         raise CaseError(_l("This task is already done."))
-    if actor.department != task.department and actor.role not in ("supervisor", "admin"):
+    if actor.department != task.department and actor.role not in states.SUPERVISING_ROLES:
         raise NotAllowed(_l("Only the department the task is for can mark it done."))
     task.done_at = utcnow()
     task.done_by_id = actor.id
     record_event(task.case, actor, "task_done", task_id=task.id, title=task.title)
+    audit(actor, "case.task_done", "case", task.case_id, task_id=task.id)
 
 
 def send_message(case, tip, actor, body):
     """A message to the reporter of one tip of the case; it appears on their tracking page."""
     if tip.case_id != case.id:
         raise CaseError(_l("That report is not part of this case."))
-    if actor.role not in states.CROSS_DEPARTMENT_ROLES and not states.works_in_department(actor, case):
+    if not states.may_act(actor, case, "message"):
         raise NotAllowed(_l("You may not write to the reporter of this case."))
     event = TipEvent(tip=tip, kind=STAFF_MESSAGE, body=body)
     db.session.add(event)
@@ -280,6 +315,9 @@ def merge_cases(source, target, actor, reason=""):
     """Fold `source` into `target`: every tip moves over, both histories say so, source closes."""
     if source.id == target.id:
         raise CaseError(_l("A case cannot be merged into itself."))
+    lock(source, target)
+    if not source.is_open:
+        raise CaseError(_l("Only an open case can be merged."))
     if not target.is_open:
         raise CaseError(_l("Merge into an open case."))
     if not states.may_transition(actor, source, states.CLOSED_MERGED):
@@ -300,7 +338,10 @@ def merge_cases(source, target, actor, reason=""):
 
 def split_tips(case, tip_ids, actor, reason=""):
     """Move some tips of a case into a new case of their own; returns the new case."""
-    if actor.role not in states.CROSS_DEPARTMENT_ROLES and not states.works_in_department(actor, case):
+    lock(case)
+    if not case.is_open:
+        raise CaseError(_l("Only an open case can be split."))
+    if not states.may_act(actor, case, "split"):
         raise NotAllowed(_l("You may not split this case."))
     chosen = [tip for tip in case.tips if tip.id in set(tip_ids)]
     if not chosen:
@@ -324,9 +365,12 @@ def split_tips(case, tip_ids, actor, reason=""):
         priority=4,
     )
     db.session.add(new)
+    before = {tip.id: public_status(tip) for tip in chosen}
     for tip in chosen:
         tip.case = new
     db.session.flush()
+    for tip in chosen:
+        _note_public_change(tip, before[tip.id])
     moved = [tip.id for tip in chosen]
     record_event(case, actor, "split_out", new_case_id=new.id, tip_ids=moved, reason=reason)
     record_event(new, actor, "split_from", source_id=case.id, tip_ids=moved, reason=reason)

@@ -3,10 +3,9 @@
 from dataclasses import dataclass
 
 from flask import render_template, request
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
 from sqlalchemy import and_, exists, func, or_
 from sqlalchemy.orm import selectinload
 
@@ -21,6 +20,7 @@ from tipline.platforms.models import search_key
 from tipline.regions.service import region_choices
 from tipline.reports.models import Tip
 from tipline.timeutil import utcnow
+from tipline.web import parse_row_id
 
 PAGE_SIZE = 25
 
@@ -31,6 +31,23 @@ SCOPES = {
     "unassigned": _l("Unassigned"),
     "overdue": _l("Overdue"),
     "closed": _l("Closed"),
+}
+
+
+FILTER_LABELS = {
+    "scope": _l("Which cases"),
+    "state": _l("State"),
+    "priority": _l("Priority"),
+    "category": _l("Problem"),
+    "region": _l("Region"),
+    "platform": _l("Platform"),
+    "q": _l("Words in the reports"),
+    "after": _l("Page"),
+}
+FILTER_ERRORS = {
+    "platform": _l("Search for at most 100 characters."),
+    "q": _l("Search for at most 100 characters."),
+    "after": _l("That page does not exist."),
 }
 
 
@@ -48,6 +65,12 @@ class QueueArgs(Schema):
     platform = fields.String(load_default="", validate=validate.Length(max=100))
     q = fields.String(load_default="", validate=validate.Length(max=100))
     after = fields.String(load_default="", validate=validate.Regexp(r"^([1-4]\.\d{1,10})?$"))
+
+    @validates("after")
+    def _after_is_a_row(self, value, **kwargs):
+        parts = value.split(".")
+        if value and (len(parts) != 2 or parse_row_id(parts[1]) is None):
+            raise ValidationError(_l("That page does not exist."))
 
 
 @dataclass
@@ -119,7 +142,12 @@ def queue():
     except ValidationError as exc:
         args, errors = QueueArgs().load({}), exc.messages
     if args["region"] and args["region"] not in visible_regions(current_user):
-        errors["region"] = [_("Choose a region from the list.")]
+        errors["region"] = []
+    # Say which filter is wrong in the page's language, not the validation library's.
+    errors = {
+        str(FILTER_LABELS.get(name, name)): FILTER_ERRORS.get(name, _l("Choose one of the values offered."))
+        for name in errors
+    }
     now = utcnow()
     page = None if errors else work_queue(current_user, args, now)
     visible = visible_regions(current_user)

@@ -51,6 +51,8 @@ INDIRECT = {CLOSED_MERGED}
 
 # Roles that may act on a case whatever its departments.
 CROSS_DEPARTMENT_ROLES = {"intake", "supervisor", "admin"}
+# Roles that may close another department's task.
+SUPERVISING_ROLES = {"supervisor", "admin"}
 
 # What a reporter sees for each state (tipline/tracking/status.py has the labels).
 PUBLIC_STATUS = {
@@ -61,6 +63,27 @@ PUBLIC_STATUS = {
     CLOSED_UNFOUNDED: public.CLOSED_UNFOUNDED,
     CLOSED_MERGED: public.CLOSED_MERGED,
 }
+
+
+# Other things done on a case: who may do them. "any_department": staff of both
+# departments may (handling together); otherwise officers must belong to the case's
+# lead or co-handling department. "open_only": not on a closed case.
+ALL_ROLES = {"intake", "officer", "supervisor", "admin"}
+ACTS = {
+    "note": {"roles": ALL_ROLES, "any_department": True, "open_only": False},
+    "task": {"roles": ALL_ROLES, "any_department": True, "open_only": True},
+    "assign": {"roles": ALL_ROLES, "any_department": False, "open_only": True},
+    "message": {"roles": ALL_ROLES, "any_department": False, "open_only": False},
+    "split": {"roles": ALL_ROLES, "any_department": False, "open_only": True},
+}
+
+
+def may_act(user, case, act):
+    """Whether this member of staff may do `act` (a key of ACTS) on this case now."""
+    rule = ACTS[act]
+    if user.role not in rule["roles"] or (rule["open_only"] and case.state not in OPEN_STATES):
+        return False
+    return rule["any_department"] or user.role in CROSS_DEPARTMENT_ROLES or works_in_department(user, case)
 
 
 def works_in_department(user, case):

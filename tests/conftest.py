@@ -80,6 +80,7 @@ def _config(url, upload_dir, **extra):
         "TRACK_LOOKUP_LIMIT": "1000 per minute",
         "TRACK_ADD_LIMIT": "1000 per minute",
         "REPORT_SUBMIT_LIMIT": "1000 per minute",
+        "LOGIN_ACCOUNT_LIMIT": "1000 per minute",
         "LOGIN_FAILURE_DELAY": 0,
         # Cheap hashing keeps the many sign-ins of the suite fast; production uses argon2-cffi's defaults.
         "ARGON2": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},

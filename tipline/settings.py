@@ -135,7 +135,11 @@ class Defaults:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     LOGIN_FAILURE_DELAY = 0.5
-    LOGIN_RATE_LIMIT = "20 per 10 minutes"
+    # Per client address (generous: an office signs in from one address) and per account named.
+    LOGIN_RATE_LIMIT = "60 per 10 minutes"
+    # None: as many attempts as LOGIN_MAX_FAILURES per LOGIN_LOCK_MINUTES, so that an
+    # unknown address is refused exactly when a real account would be locked.
+    LOGIN_ACCOUNT_LIMIT = None
     # A staff session ends after this many seconds, however active.
     STAFF_SESSION_MAX_AGE = 12 * 3600
     # Outbox rows not handed to a queue within this many seconds are relayed again.

@@ -25,6 +25,8 @@ class StaffUser(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Fernet ciphertext of the TOTP secret; None until a second factor is set up.
     totp_secret_encrypted: Mapped[str | None] = mapped_column(Text)
+    # The last TOTP time step accepted: a code is good once, never replayed.
+    totp_last_step: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     # Bumped by "sign out everywhere": sessions carrying an older value stop working.
@@ -48,3 +50,16 @@ class StaffUser(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<StaffUser {self.email} {self.role}/{self.department}@{self.region_code}>"
+
+
+class StaffSession(db.Model):
+    """One signed-in browser of a member of staff; signing out ends it on the server, not only in the cookie."""
+
+    __tablename__ = "staff_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    # SHA-256 of the random token the browser's session holds.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)

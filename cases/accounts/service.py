@@ -1,5 +1,9 @@
 """Staff accounts: creating them, checking passwords with lock-out, and the TOTP second factor."""
 
+import hashlib
+import hmac
+import secrets
+import time
 from datetime import timedelta
 
 import pyotp
@@ -7,9 +11,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from cases.accounts.models import StaffUser
+from cases.accounts.models import StaffSession, StaffUser
 from cases.audit import audit
 from tipline.catalog import DEPARTMENTS, ROLES
 from tipline.crypto import decrypt_secret, encrypt_secret
@@ -119,6 +123,10 @@ def authenticate(email, password):
             pass
         raise AccountError(_l("Email or password is not correct."))
     if user.locked_until and user.locked_until > now:
+        try:  # as long as a real check, so that a lock does not show in the timing
+            hasher().verify(_dummy_hash(), password or "")
+        except VerificationError:
+            pass
         raise AccountLocked(user.locked_until)
     try:
         hasher().verify(user.password_hash, password or "")
@@ -159,16 +167,29 @@ def totp_uri(user, secret):
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="Tipline")
 
 
-def verify_totp(secret, code):
+def totp_step(secret, code, after=0):
+    """The time step a TOTP code belongs to (now, or one step either side), or None.
+
+    Steps at or before `after` are refused, so an accepted code cannot be used again.
+    """
     code = "".join((code or "").split())
-    return code.isdigit() and len(code) == 6 and pyotp.TOTP(secret).verify(code, valid_window=1)
+    if not (code.isdigit() and len(code) == 6):
+        return None
+    totp = pyotp.TOTP(secret)
+    now = int(time.time()) // totp.interval
+    for step in (now - 1, now, now + 1):
+        if step > after and hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
 
 
 def enable_totp(user, secret, code):
     """Turn on the second factor once the user proves their app has the secret."""
-    if not verify_totp(secret, code):
+    step = totp_step(secret, code)
+    if step is None:
         raise AccountError(_l("That code is not correct. Check the time on your phone and try again."))
     user.totp_secret_encrypted = encrypt_secret(secret)
+    user.totp_last_step = step
     user.session_version += 1
     audit(user, "user.totp_enabled", "user", user.id)
 
@@ -179,14 +200,50 @@ def disable_totp(user, actor):
 
 
 def check_second_factor(user, code):
-    """Verify a TOTP code at sign-in; a wrong one counts as a failed attempt."""
-    if verify_totp(decrypt_secret(user.totp_secret_encrypted), code):
+    """Verify a TOTP code at sign-in; a wrong or replayed one counts as a failed attempt."""
+    step = totp_step(decrypt_secret(user.totp_secret_encrypted), code, after=user.totp_last_step or 0)
+    if step is not None:
+        user.totp_last_step = step
         return True
     record_failure(user)
     return False
 
 
+def _token_hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user):
+    """A new server-side session for a sign-in; returns the token the browser keeps."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(StaffSession(user_id=user.id, token_hash=_token_hash(token)))
+    return token
+
+
+def session_is_live(user, token):
+    """Whether the browser's token belongs to a session of this user that has not ended."""
+    if not isinstance(token, str) or len(token) > 100:
+        return False
+    row = db.session.scalars(select(StaffSession).where(StaffSession.token_hash == _token_hash(token))).first()
+    return row is not None and row.user_id == user.id and row.ended_at is None
+
+
+def end_session(token):
+    """End one session (sign-out on this device)."""
+    if isinstance(token, str):
+        db.session.execute(
+            update(StaffSession)
+            .where(StaffSession.token_hash == _token_hash(token), StaffSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
+
+
 def sign_out_everywhere(user):
-    """Invalidate every session of this user, on every device."""
+    """End every session of this user, on every device."""
     user.session_version += 1
+    db.session.execute(
+        update(StaffSession)
+        .where(StaffSession.user_id == user.id, StaffSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
     audit(user, "user.sign_out_everywhere", "user", user.id)

@@ -27,6 +27,7 @@ def upgrade():
     sa.Column('region_code', sa.String(length=6), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('totp_secret_encrypted', sa.Text(), nullable=True),
+    sa.Column('totp_last_step', sa.Integer(), server_default='0', nullable=False),
     sa.Column('failed_logins', sa.Integer(), nullable=False),
     sa.Column('locked_until', sa.DateTime(), nullable=True),
     sa.Column('session_version', sa.Integer(), nullable=False),
@@ -39,6 +40,19 @@ def upgrade():
     with op.batch_alter_table('staff_user', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_staff_user_region_code'), ['region_code'], unique=False)
 
+    op.create_table('staff_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('ended_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['staff_user.id'], name=op.f('fk_staff_session_user_id_staff_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_session')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_staff_session_token_hash'))
+    )
+    with op.batch_alter_table('staff_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_staff_session_user_id'), ['user_id'], unique=False)
+
     op.create_table('audit_entry',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
@@ -47,6 +61,7 @@ def upgrade():
     sa.Column('target_id', sa.Integer(), nullable=True),
     sa.Column('detail', sa.JSON(), nullable=False),
     sa.Column('address', sa.String(length=64), nullable=False),
+    sa.Column('region_code', sa.String(length=6), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['staff_user.id'], name=op.f('fk_audit_entry_actor_id_staff_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_entry'))
@@ -55,6 +70,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_entry_action'), ['action'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entry_actor_id'), ['actor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entry_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_entry_region_code'), ['region_code'], unique=False)
 
     op.create_table('case_record',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -189,6 +205,7 @@ def downgrade():
 
     op.drop_table('case_record')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_entry_region_code'))
         batch_op.drop_index(batch_op.f('ix_audit_entry_created_at'))
         batch_op.drop_index(batch_op.f('ix_audit_entry_actor_id'))
         batch_op.drop_index(batch_op.f('ix_audit_entry_action'))
@@ -197,4 +214,8 @@ def downgrade():
     with op.batch_alter_table('staff_user', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_staff_user_region_code'))
 
+    with op.batch_alter_table('staff_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_staff_session_user_id'))
+
+    op.drop_table('staff_session')
     op.drop_table('staff_user')

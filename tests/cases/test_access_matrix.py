@@ -259,3 +259,35 @@ def test_evidence_download_is_an_attachment(app, world):
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert io.BytesIO(response.data).read(2) == b"\xff\xd8"
+
+
+def test_lists_show_only_what_lies_in_the_users_regions(app, world, make_staff):
+    """The junk tray and the audit log list only their regions' items (status codes alone would not show it)."""
+    users, fresh = world
+    ids = fresh()
+    officer = app.test_client()
+    sign_in(officer, users[("officer", "same")])
+    officer.post(f"/staff/tips/{ids['tip']}/contact", data={"csrf_token": csrf_token(officer, "/staff/account")})
+    for where, sees in (("same", True), ("parent", True), ("sibling", False)):
+        client = app.test_client()
+        sign_in(client, users[("supervisor", where)])
+        tray = client.get("/staff/junk").get_data(as_text=True)
+        audit_log = client.get("/staff/admin/audit").get_data(as_text=True)
+        assert (f'id="tip-{ids["junk"]}"' in tray) is sees, where
+        assert ("tip.contact_viewed" in audit_log) is sees, where
+
+
+def test_audit_entries_stay_with_the_region_of_what_was_done(app, world):
+    from cases.accounts.models import StaffUser
+
+    users, fresh = world
+    ids = fresh()
+    actor = users[("officer", "same")]
+    client = app.test_client()
+    sign_in(client, actor)
+    client.post(f"/staff/tips/{ids['tip']}/contact", data={"csrf_token": csrf_token(client, "/staff/account")})
+    db.session.get(StaffUser, actor.id).region_code = CHAOYANG  # the officer moves to the sibling district
+    db.session.commit()
+    sibling = app.test_client()
+    sign_in(sibling, users[("supervisor", "sibling")])
+    assert "tip.contact_viewed" not in sibling.get("/staff/admin/audit").get_data(as_text=True)

@@ -90,8 +90,16 @@ def test_second_factor(client, app, make_staff, staff_client):
     assert client.get("/staff/").status_code == 302  # not signed in yet
     bad = post_form(client, "/staff/login/code", "/staff/login/code", {"code": "123456"})
     assert bad.status_code in (400, 401)
-    good = post_form(client, "/staff/login/code", "/staff/login/code", {"code": pyotp.TOTP(secret).now()})
+    # The code that turned the factor on is spent; the next one signs in, once.
+    spent = post_form(client, "/staff/login/code", "/staff/login/code", {"code": pyotp.TOTP(secret).now()})
+    assert spent.status_code == 401
+    following = pyotp.TOTP(secret).at(time.time() + 30)
+    good = post_form(client, "/staff/login/code", "/staff/login/code", {"code": following})
     assert good.status_code == 302 and client.get("/staff/").status_code == 200
+    other = app.test_client()
+    sign_in(other, user)
+    replay = post_form(other, "/staff/login/code", "/staff/login/code", {"code": following})
+    assert replay.status_code == 401
 
 
 def test_sign_out_everywhere(make_staff, staff_client):
@@ -165,3 +173,43 @@ def test_create_user_command(runner):
         options = {**base, **change}
         result = runner.invoke(args=["create-user", *[x for pair in options.items() for x in pair]])
         assert result.exit_code != 0 and message in result.output, result.output
+
+
+def test_locked_and_unknown_accounts_get_the_same_answer(app, client, make_staff):
+    app.config.update(LOGIN_MAX_FAILURES=3, LOGIN_ACCOUNT_LIMIT=None)
+    user = make_staff()
+
+    def attempts(email):
+        return [
+            client.post(
+                "/staff/login",
+                data={"csrf_token": csrf_token(client, "/staff/login"), "email": email, "password": "wrong password!"},
+            ).status_code
+            for _ in range(5)
+        ]
+
+    assert attempts(user.email) == attempts("nobody@example.com") == [401, 401, 401, 429, 429]
+
+
+def test_a_cookie_kept_from_before_sign_out_opens_nothing(app, make_staff, staff_client):
+    user = make_staff()
+    client = staff_client(user)
+    kept = client.get_cookie("session").value
+    post_form(client, "/staff/", "/staff/logout", {})
+    replay = app.test_client()
+    replay.set_cookie("session", kept)
+    assert replay.get("/staff/").status_code == 302
+
+
+def test_second_factor_setup_secret_is_not_readable_in_the_cookie(make_staff, staff_client):
+    import base64
+    import zlib
+
+    client = staff_client(make_staff())
+    page = client.get("/staff/account").get_data(as_text=True)
+    secret = page.split("<code>")[1].split("</code>")[0]
+    payload = client.get_cookie("session").value.split(".")
+    raw = payload[1] if payload[0] == "" else payload[0]
+    data = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+    text = zlib.decompress(data).decode() if payload[0] == "" else data.decode()
+    assert secret not in text
