@@ -21,10 +21,27 @@ def _regions():
     return [(code, name) for code, name in region_choices() if code in visible]
 
 
+def _check_grant(form):
+    """An admin may not create another admin at their own level (only below it)."""
+    if form.role.data == "admin" and form.region.data == current_user.region_code:
+        form.role.errors = [*form.role.errors, _("Administrators of your own region are created one level up.")]
+        return False
+    return True
+
+
+def may_manage(admin, user):
+    """An admin manages accounts below their region, and non-admin accounts in it; never their own here."""
+    if user.id == admin.id or user.region_code not in visible_regions(admin):
+        return False
+    return user.region_code != admin.region_code or user.role != "admin"
+
+
 def _user_or_404(user_id):
     user = db.session.get(StaffUser, user_id)
     if user is None or user.region_code not in visible_regions(current_user):
         abort(404)
+    if not may_manage(current_user, user):
+        abort(403)
     return user
 
 
@@ -35,7 +52,7 @@ def users():
     rows = db.session.scalars(
         select(StaffUser).where(StaffUser.region_code.in_(visible_regions(current_user))).order_by(StaffUser.email)
     ).all()
-    return render_template("cases/users.html", users=rows)
+    return render_template("cases/users.html", users=rows, may_manage=may_manage)
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -46,7 +63,7 @@ def new_user():
     status = 200
     if request.method == "POST":
         status = 400
-        if form.validate_on_submit():
+        if form.validate_on_submit() and _check_grant(form):
             try:
                 user = service.create_user(
                     form.email.data,
@@ -75,7 +92,7 @@ def edit_user(user_id):
     status = 200
     if request.method == "POST":
         status = 400
-        if form.validate_on_submit():
+        if form.validate_on_submit() and _check_grant(form):
             try:
                 if form.new_password.data:
                     service.set_password(user, form.new_password.data, actor=current_user)

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from cases.accounts import service
 from cases.accounts.models import StaffUser
 from cases.blueprint import LOGIN_AT, bp
-from cases.forms import LoginForm, PlainForm, TotpForm
+from cases.forms import LoginForm, PasswordForm, PlainForm, TotpForm
 from tipline.crypto import decrypt_secret, encrypt_secret
 from tipline.extensions import db, limiter, login_manager
 from tipline.timeutil import utcnow
@@ -161,12 +161,33 @@ def _qr_data_uri(uri):
     return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
 
 
+@bp.route("/account/password", methods=["POST"])
+@login_required
+def change_password():
+    """Change one's own password: every other session ends."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            service.authenticate(current_user.email, form.current.data)
+            service.set_password(current_user, form.new.data, actor=current_user)
+        except service.AccountError as exc:
+            db.session.commit()  # a wrong current password counts as a failed attempt
+            form.current.errors = [*form.current.errors, str(exc.message)]
+        else:
+            service.end_other_sessions(current_user, session.get(SESSION_TOKEN))
+            db.session.commit()
+            login_user(current_user)  # the new session version, this session kept
+            flash(_("Your password is changed. Other sessions are signed out."))
+            return redirect(url_for("staff.account"))
+    return account(password_form=form, status=400)
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
-def account():
-    """Own account: set up or check the second factor, sign out everywhere."""
-    form = TotpForm()
-    status = 200
+def account(password_form=None, status=200):
+    """Own account: set up or check the second factor, change the password, sign out everywhere."""
+    # Only the second-factor form posts here; the password form's failures are shown here too.
+    form = TotpForm() if request.endpoint == "staff.account" else TotpForm(formdata=None)
     if current_user.totp_secret_encrypted:
         secret = None
     else:
@@ -178,7 +199,7 @@ def account():
             secret = None
         secret = secret or service.new_totp_secret()
         session[SETUP_SECRET] = encrypt_secret(secret)
-        if request.method == "POST":
+        if request.method == "POST" and request.endpoint == "staff.account":
             status = 400
             if form.validate_on_submit():
                 try:
@@ -200,6 +221,7 @@ def account():
             qr=_qr_data_uri(service.totp_uri(current_user, secret)) if secret else None,
             has_totp=bool(current_user.totp_secret_encrypted),
             plain=PlainForm(),
+            password_form=password_form or PasswordForm(),
         ),
         status,
     )

@@ -202,3 +202,14 @@ class LiftForm(TiplineForm):
         validators=[DataRequired(_l("Give the legal basis.")), Length(max=2000), readable_text],
     )
     submit = SubmitField(_l("Propose lifting"))
+
+
+class PasswordForm(TiplineForm):
+    form_prefix = "password"
+
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    new = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=12, max=200, message=_l("Use a password of at least 12 characters."))],
+    )
+    submit = SubmitField(_l("Change password"))

@@ -238,6 +238,16 @@ def end_session(token):
         )
 
 
+def end_other_sessions(user, keep_token):
+    """End every session of this user but the one holding `keep_token`."""
+    keep = _token_hash(keep_token) if isinstance(keep_token, str) else ""
+    db.session.execute(
+        update(StaffSession)
+        .where(StaffSession.user_id == user.id, StaffSession.ended_at.is_(None), StaffSession.token_hash != keep)
+        .values(ended_at=utcnow())
+    )
+
+
 def sign_out_everywhere(user):
     """End every session of this user, on every device."""
     user.session_version += 1

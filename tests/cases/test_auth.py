@@ -213,3 +213,48 @@ def test_second_factor_setup_secret_is_not_readable_in_the_cookie(make_staff, st
     data = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
     text = zlib.decompress(data).decode() if payload[0] == "" else data.decode()
     assert secret not in text
+
+
+def test_change_own_password_ends_other_sessions(app, make_staff, staff_client):
+    user = make_staff()
+    here, elsewhere = staff_client(user), staff_client(user)
+    wrong = post_form(
+        here,
+        "/staff/account",
+        "/staff/account/password",
+        {"password-current": "not it at all", "password-new": "a brand new password"},
+    )
+    assert wrong.status_code == 400
+    done = post_form(
+        here,
+        "/staff/account",
+        "/staff/account/password",
+        {"password-current": PASSWORD, "password-new": "a brand new password"},
+    )
+    assert done.status_code == 302
+    assert here.get("/staff/").status_code == 200
+    assert elsewhere.get("/staff/").status_code == 302
+    assert sign_in(app.test_client(), user, "a brand new password").status_code == 302
+
+
+def test_admins_cannot_manage_their_peers_or_themselves(make_staff, staff_client):
+    admin = make_staff("admin", "cyberspace", "110108")
+    peer = make_staff("admin", "cyberspace", "110108")
+    below_officer = make_staff("officer", "cyberspace", "110108")
+    client = staff_client(admin)
+    assert client.get(f"/staff/admin/users/{peer.id}").status_code == 403
+    assert client.get(f"/staff/admin/users/{admin.id}").status_code == 403
+    assert client.get(f"/staff/admin/users/{below_officer.id}").status_code == 200
+    created = post_form(
+        client,
+        "/staff/admin/users/new",
+        "/staff/admin/users/new",
+        {
+            "email": "another.admin@example.com",
+            "password": "long enough password",
+            "role": "admin",
+            "department": "cyberspace",
+            "region": "110108",
+        },
+    )
+    assert created.status_code == 400
