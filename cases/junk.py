@@ -18,7 +18,7 @@ URL = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 # Words of the trade of spam that has nothing to do with minors or lessons.
 SPAM_WORDS = re.compile(
     r"健身|减肥|瘦身|贷款|网贷|博彩|彩票|代孕|刷单|兼职日结|加微信|壮阳|"
-    r"fitness|weight loss|gym membership|casino|loan|crypto|bitcoin|viagra|dating|forex",
+    r"\b(fitness|weight loss|gym membership|casino|loans?|crypto|bitcoin|viagra|dating|forex)\b",
     re.IGNORECASE,
 )
 # Words that tie a text to lessons, children or platforms; their presence clears SPAM_WORDS.
@@ -43,14 +43,19 @@ def _meaningful(text):
     return re.sub(r"[\W_]+", "", URL.sub("", text))
 
 
+def _weight(text):
+    """How much a text says: a Chinese character says about as much as two Latin letters."""
+    return sum(2 if "\u3400" <= ch <= "\u9fff" else 1 for ch in text)
+
+
 def detect_junk(tip):
     """The junk rules a new tip trips, as codes (empty list: looks genuine)."""
     text = tip.description or ""
     reasons = []
-    meaningful = _meaningful(text)
-    if URL.search(text) and len(meaningful) < 10:
+    meaningful = _weight(_meaningful(text))
+    if URL.search(text) and meaningful < 10:
         reasons.append("link_only")
-    elif len(meaningful) < 6:
+    elif meaningful < 6:
         reasons.append("empty")
     if SPAM_WORDS.search(text) and not DOMAIN_WORDS.search(text):
         reasons.append("unrelated")

@@ -1,18 +1,20 @@
 """The junk tray: tips set aside at intake, waiting for a person to confirm or release them."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cases import operations
 from cases.access import staff_required, visible_regions
 from cases.blueprint import bp
 from cases.forms import PlainForm
 from cases.junk import REASONS
-from cases.routing import route_case
+from cases.routing import NATIONAL, route_case
 from tipline.extensions import db
+from tipline.platforms.models import Platform
 from tipline.reports.models import Tip
+from tipline.web import parse_row_id
 
 TRAY_ROLES = ("intake", "supervisor", "admin")
 
@@ -23,16 +25,52 @@ def tray_region(tip):
 
 
 def may_see_tray_tip(user, tip):
-    return user.role in TRAY_ROLES and tray_region(tip) in visible_regions(user)
+    return (
+        user.role in TRAY_ROLES
+        and tip.junk_status in ("suspected", "confirmed")
+        and (tray_region(tip) in visible_regions(user))
+    )
+
+
+TRAY_PAGE = 50
+
+
+def tray_query(user, junk_status):
+    """Tips of the tray in the user's regions: where their case would go is where they are looked at."""
+    region = func.coalesce(Platform.region_code, NATIONAL)
+    return (
+        select(Tip)
+        .outerjoin(Platform, Tip.platform_id == Platform.id)
+        .where(Tip.junk_status == junk_status, region.in_(visible_regions(user)))
+    )
 
 
 @bp.route("/junk")
 @staff_required(*TRAY_ROLES)
 def junk_tray():
-    """Suspected junk in the user's regions, oldest first."""
-    tips = db.session.scalars(select(Tip).where(Tip.junk_status == "suspected").order_by(Tip.id)).all()
-    tips = [tip for tip in tips if may_see_tray_tip(current_user, tip)]
-    return render_template("cases/junk.html", tips=tips, reasons=REASONS, plain=PlainForm())
+    """Suspected junk in the user's regions, oldest first; `?show=confirmed` lists what was kept aside."""
+    show = "confirmed" if request.args.get("show") == "confirmed" else "suspected"
+    before = parse_row_id(request.args.get("before"))
+    query = tray_query(current_user, show)
+    if show == "confirmed":
+        query = query.order_by(Tip.id.desc())
+        if before:
+            query = query.where(Tip.id < before)
+    else:
+        query = query.order_by(Tip.id)
+        if before:
+            query = query.where(Tip.id > before)  # "before" is the last one shown, oldest first
+    tips = db.session.scalars(query.limit(TRAY_PAGE + 1)).all()
+    more = len(tips) > TRAY_PAGE
+    tips = tips[:TRAY_PAGE]
+    return render_template(
+        "cases/junk.html",
+        tips=tips,
+        reasons=REASONS,
+        plain=PlainForm(),
+        show=show,
+        next_cursor=tips[-1].id if more else None,
+    )
 
 
 def _tray_tip_or_404(tip_id):

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cases import states
@@ -14,6 +14,8 @@ class Case(db.Model):
     """The unit of enforcement work: tips about one platform and one kind of problem."""
 
     __tablename__ = "case_record"
+    # The work queue's order and keyset pages: priority, then newest first.
+    __table_args__ = (Index("ix_case_record_priority_id", "priority", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform_id: Mapped[int | None] = mapped_column(ForeignKey("platform.id"), index=True)

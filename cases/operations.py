@@ -394,8 +394,8 @@ def confirm_junk(tip, actor):
 
 
 def release_junk(tip, actor):
-    """A person finds the tip genuine: it is filed into a case like any other."""
-    if tip.junk_status != "suspected":
+    """A person finds the tip genuine (even after it was confirmed as junk): it is filed into a case."""
+    if tip.junk_status not in ("suspected", "confirmed"):
         raise CaseError(_l("This report is not in the junk tray."))
     tip.junk_status = "released"
     audit(actor, "tip.junk_released", "tip", tip.id, reasons=tip.junk_reasons)

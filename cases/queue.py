@@ -6,7 +6,7 @@ from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from cases import states
@@ -77,6 +77,7 @@ class QueueArgs(Schema):
 class QueuePage:
     cases: list
     next_cursor: str | None
+    tip_counts: dict
 
 
 def _like(text):
@@ -121,14 +122,19 @@ def work_queue(user, args, now):
         priority, case_id = (int(part) for part in args["after"].split("."))
         query = query.where(or_(Case.priority > priority, and_(Case.priority == priority, Case.id < case_id)))
     rows = db.session.scalars(
-        query.options(selectinload(Case.assignee), selectinload(Case.region), selectinload(Case.tips))
+        query.options(selectinload(Case.assignee), selectinload(Case.region))
         .order_by(Case.priority, Case.id.desc())
         .limit(PAGE_SIZE + 1)
     ).all()
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     cursor = f"{rows[-1].priority}.{rows[-1].id}" if more else None
-    return QueuePage(rows, cursor)
+    counts = dict(
+        db.session.execute(
+            select(Tip.case_id, func.count(Tip.id)).where(Tip.case_id.in_([c.id for c in rows])).group_by(Tip.case_id)
+        ).all()
+    )
+    return QueuePage(rows, cursor, counts)
 
 
 @bp.route("/")

@@ -106,6 +106,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_case_record_lead_department'), ['lead_department'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_record_platform_id'), ['platform_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_record_priority'), ['priority'], unique=False)
+        batch_op.create_index('ix_case_record_priority_id', ['priority', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_record_region_code'), ['region_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_record_state'), ['state'], unique=False)
 
@@ -195,6 +196,7 @@ def downgrade():
     with op.batch_alter_table('case_record', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_record_state'))
         batch_op.drop_index(batch_op.f('ix_case_record_region_code'))
+        batch_op.drop_index('ix_case_record_priority_id')
         batch_op.drop_index(batch_op.f('ix_case_record_priority'))
         batch_op.drop_index(batch_op.f('ix_case_record_platform_id'))
         batch_op.drop_index(batch_op.f('ix_case_record_lead_department'))

@@ -301,3 +301,27 @@ def test_bad_input_on_the_case_page_is_a_4xx_that_keeps_the_text(make_platform, 
         for value in data.values():
             if "保留" in value:
                 assert value in response.get_data(as_text=True), (action, value)
+
+
+def test_kept_aside_junk_can_be_seen_and_released_later(make_platform, file_tip, make_staff, staff_client):
+    junk = file_tip(make_platform(region_code=HAIDIAN), description="https://spam.example/x")
+    client = staff_client(make_staff("intake", "cyberspace", "110000"))
+    post_form(client, "/staff/junk", f"/staff/junk/{junk.id}/confirm", {})
+    assert f'id="tip-{junk.id}"' in client.get("/staff/junk?show=confirmed").get_data(as_text=True)
+    released = post_form(client, "/staff/junk?show=confirmed", f"/staff/junk/{junk.id}/release", {})
+    assert released.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Tip, junk.id).case_id is not None
+
+
+def test_junk_tray_pages(app, make_platform, file_tip, make_staff, staff_client):
+    from cases.junk_tray import TRAY_PAGE
+
+    platform = make_platform(region_code=HAIDIAN)
+    tips = [file_tip(platform, description=f"https://spam{i}.example") for i in range(TRAY_PAGE + 3)]
+    client = staff_client(make_staff("intake", "cyberspace", "110000"))
+    first = client.get("/staff/junk").get_data(as_text=True)
+    assert first.count('class="card"') == TRAY_PAGE and f'id="tip-{tips[0].id}"' in first
+    second = client.get(f"/staff/junk?before={tips[TRAY_PAGE - 1].id}").get_data(as_text=True)
+    assert second.count('class="card"') == 3 and f'id="tip-{tips[-1].id}"' in second
+    assert client.get("/staff/junk?before=99999999999").status_code == 200

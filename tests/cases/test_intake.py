@@ -72,6 +72,8 @@ def test_genuine_texts_are_not_junk(make_platform, file_tip):
         "孩子上数学课时弹出健身广告，老师也不管。",  # spam word, but about lessons
         "The teacher in the live English class shouts at the children.",
         "课程里有暴力画面",
+        "老师骂学生",  # five characters say enough in Chinese
+        "The app keeps updating itself and shows adult pop-ups during class.",  # "dating" inside a word
     ]
     for text in texts:
         tip = file_tip(make_platform(), description=text)

@@ -18,15 +18,14 @@ def check_evidence(payload):
         return
     storage = evidence_storage()
     data = storage.read(evidence.storage_key)
-    notes = []
+    markers = []
     if evidence.kind == "image":
         thumbnail = files.make_thumbnail(data)
         if thumbnail is not None:
             evidence.thumbnail_key = storage.save(thumbnail)
     elif evidence.kind == "pdf":
         markers = files.pdf_active_content(data)
-        if markers:
-            notes.append("active content: " + ", ".join(markers))
-    evidence.state = FLAGGED if notes else READY
-    evidence.check_note = "; ".join(notes)
+    evidence.state = FLAGGED if markers else READY
+    # The names found (PDF names, not words of any language); pages say what they mean.
+    evidence.check_note = ", ".join(markers)
     evidence.checked_at = utcnow()
