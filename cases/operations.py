@@ -89,13 +89,13 @@ def file_tip(tip, actor=None):
     return case
 
 
-def _open_case(tip, key, actor):
-    region, lead, co = route_case(tip.platform, tip.category)
+def new_case(platform_id, platform_name, category, region, lead, co, key):
+    """A case in its first state, with that state's deadline; priority is set once it holds tips."""
     now = utcnow()
-    case = Case(
-        platform=tip.platform,
-        platform_name=tip.platform.name if tip.platform else tip.platform_name,
-        category=tip.category,
+    return Case(
+        platform_id=platform_id,
+        platform_name=platform_name,
+        category=category,
         region_code=region,
         lead_department=lead,
         co_department=co,
@@ -105,6 +105,12 @@ def _open_case(tip, key, actor):
         open_key=key,
         priority=4,
     )
+
+
+def _open_case(tip, key, actor):
+    region, lead, co = route_case(tip.platform, tip.category)
+    name = tip.platform.name if tip.platform else tip.platform_name
+    case = new_case(tip.platform_id, name, tip.category, region, lead, co, key)
     nested = db.session.begin_nested() if db.engine.dialect.name == "postgresql" else None
     db.session.add(case)
     tip.case = case
@@ -348,21 +354,11 @@ def split_tips(case, tip_ids, actor, reason=""):
         raise CaseError(_l("Choose the reports to split off."))
     if len(chosen) == len(case.tips):
         raise CaseError(_l("Leave at least one report in this case."))
-    now = utcnow()
-    new = Case(
-        platform_id=case.platform_id,
-        platform_name=case.platform_name,
-        category=case.category,
-        region_code=case.region_code,
-        lead_department=case.lead_department,
-        co_department=case.co_department,
-        state=states.NEW,
-        state_changed_at=now,
-        deadline_at=deadline_for(states.NEW, now),
-        # Split cases share platform and problem with the original, so they do not take the
-        # "find together" key: new tips keep joining the original.
-        open_key=None,
-        priority=4,
+    # A split case shares platform and problem with the original, so it does not take the
+    # "find together" key: new tips keep joining the original.
+    new = new_case(
+        case.platform_id, case.platform_name, case.category, case.region_code, case.lead_department,
+        case.co_department, None,
     )
     db.session.add(new)
     before = {tip.id: public_status(tip) for tip in chosen}
