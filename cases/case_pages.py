@@ -68,7 +68,7 @@ def render_case(case, status=200, **forms):
     message = forms.get("message") or MessageForm()
     message.tip_id.choices = [(str(t.id), _("Report #%(id)d", id=t.id)) for t in case.tips]
     from cases.actions import rules as action_rules
-    from cases.actions.service import may_decide
+    from cases.actions.service import is_repeat_offender, may_decide
     from cases.forms import ActionForm, DecisionForm, LiftForm
 
     action_form = forms.get("action") or ActionForm()
@@ -104,6 +104,7 @@ def render_case(case, status=200, **forms):
             and case.is_open
             and case.platform is not None,
             may_decide=may_decide,
+            repeat_offender=case.platform_id is not None and is_repeat_offender(case.platform_id),
             action_rules=action_rules,
         ),
         status,

@@ -357,8 +357,13 @@ def split_tips(case, tip_ids, actor, reason=""):
     # A split case shares platform and problem with the original, so it does not take the
     # "find together" key: new tips keep joining the original.
     new = new_case(
-        case.platform_id, case.platform_name, case.category, case.region_code, case.lead_department,
-        case.co_department, None,
+        case.platform_id,
+        case.platform_name,
+        case.category,
+        case.region_code,
+        case.lead_department,
+        case.co_department,
+        None,
     )
     db.session.add(new)
     before = {tip.id: public_status(tip) for tip in chosen}

@@ -5,6 +5,7 @@ Score = severity of the category (1 to 3, tipline.catalog.CATEGORY_SEVERITY)
       + 1 when an organisation (school, parent committee, association) reported it
       + 1 when the platform has a founded case before, or is on the black list.
 Priority 1 (most urgent) for a score of 5 or more, 2 for 3-4, 3 for 2, 4 for 1.
+A repeat offender (acted against in two or more cases within 12 months) is always priority 1.
 """
 
 from flask_babel import lazy_gettext as _l
@@ -21,6 +22,7 @@ REASONS = {
     "organisation": _l("Reported by an organisation"),
     "history": _l("The platform has %(value)s founded case(s) before"),
     "black_list": _l("The platform is on the black list"),
+    "repeat_offender": _l("Repeat offender: acted against in two or more cases within 12 months"),
 }
 
 
@@ -65,6 +67,12 @@ def compute_priority(case):
             reasons.append(["black_list", 1])
         if founded or platform.list_status == "black":
             score += 1
+        from cases.actions.service import is_repeat_offender
+
+        if is_repeat_offender(platform.id):
+            # A repeat offender's next case starts at the top, whatever else the rule says.
+            reasons.append(["repeat_offender", 1])
+            return 1, reasons
     return _score_to_priority(score), reasons
 
 

@@ -31,6 +31,28 @@ def actions_in_force(platform_id, on=None):
     ).all()
 
 
+REPEAT_WINDOW_DAYS = 365
+REPEAT_CASES = 2
+
+
+def is_repeat_offender(platform_id, now=None):
+    """Acted against in REPEAT_CASES or more cases within the last REPEAT_WINDOW_DAYS (屡教不改)."""
+    from datetime import timedelta
+
+    since = (now or utcnow()) - timedelta(days=REPEAT_WINDOW_DAYS)
+    cases = db.session.scalars(
+        select(Action.case_id)
+        .where(
+            Action.platform_id == platform_id,
+            Action.lifts_id.is_(None),
+            Action.state.in_((rules.IN_FORCE, rules.ENDED)),
+            Action.decided_at >= since,
+        )
+        .distinct()
+    ).all()
+    return len(cases) >= REPEAT_CASES
+
+
 def refresh_enforcement_status(platform):
     """Recompute the platform's enforcement status from its actions in force; nobody types it."""
     db.session.flush()

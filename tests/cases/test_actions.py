@@ -123,3 +123,30 @@ def test_list_changes_keep_their_reasons(case_and_staff):
     decide_action(action, staff["supervisor"], approve=True)
     entries = db.session.scalars(select(ListEntry).where(ListEntry.platform_id == case.platform_id)).all()
     assert [(e.list_status, e.reason, e.action_id) for e in entries][-1] == ("black", "多次推送网络游戏广告", action.id)
+
+
+def test_repeat_offenders_start_at_the_top(make_platform, file_tip, make_staff):
+    from cases.actions.service import is_repeat_offender
+
+    platform = make_platform(region_code=HAIDIAN)
+    officer, supervisor = make_staff("officer", "cyberspace", HAIDIAN), make_staff("supervisor", "cyberspace", "110000")
+    for category in ("game_ads", "page_surroundings"):
+        case = file_tip(platform, category).case
+        decide_action(propose_action(case, officer, rules.INTERVIEW, "依据"), supervisor, approve=True)
+        db.session.commit()
+    assert is_repeat_offender(platform.id)
+    assert not is_repeat_offender(platform.id, now=utcnow() + timedelta(days=400))
+    mild = file_tip(platform, "marketing").case
+    assert mild.priority == 1 and ["repeat_offender", 1] in mild.priority_reasons
+
+
+def test_rejected_actions_do_not_make_a_repeat_offender(make_platform, file_tip, make_staff):
+    from cases.actions.service import is_repeat_offender
+
+    platform = make_platform(region_code=HAIDIAN)
+    officer, supervisor = make_staff("officer", "cyberspace", HAIDIAN), make_staff("supervisor", "cyberspace", "110000")
+    for category in ("game_ads", "page_surroundings"):
+        case = file_tip(platform, category).case
+        decide_action(propose_action(case, officer, rules.INTERVIEW, "依据"), supervisor, approve=False, reason="不足")
+    db.session.commit()
+    assert not is_repeat_offender(platform.id)
