@@ -14,6 +14,7 @@ from sqlalchemy import select
 from cases import states
 from cases.audit import audit
 from cases.models import Case, CaseEvent, CaseNote, CaseTask
+from cases.notices import notify_reporter, notify_staff
 from cases.priority import compute_priority
 from cases.routing import route_case
 from tipline.catalog import DEPARTMENTS
@@ -138,10 +139,13 @@ def _reprioritise(case, actor):
 
 
 def _note_public_change(tip, before):
-    """Add a public history entry when what the reporter sees has changed."""
+    """Add a public history entry, and mail the reporter, when what the reporter sees has changed."""
     after = public_status(tip)
     if after != before:
-        db.session.add(TipEvent(tip=tip, kind=STATUS_CHANGED, body=after))
+        event = TipEvent(tip=tip, kind=STATUS_CHANGED, body=after)
+        db.session.add(event)
+        db.session.flush()
+        notify_reporter(tip, after, event.id)
 
 
 # --- state ------------------------------------------------------------------------------------
@@ -239,6 +243,8 @@ def _assign(case, actor, assignee):
     old = case.assignee_id
     case.assignee = assignee
     record_event(case, actor, "assigned", old=old, new=assignee.id if assignee else None)
+    if assignee is not None and assignee.id != old and assignee.id != getattr(actor, "id", None):
+        notify_staff([assignee], "assigned", case)
     audit(actor, "case.assign", "case", case.id, old=old, new=assignee.id if assignee else None)
 
 
@@ -389,9 +395,10 @@ def confirm_junk(tip, actor):
     """A person agrees the tip is junk: it stays stored, outside every case."""
     if tip.junk_status != "suspected":
         raise CaseError(_l("This report is not in the junk tray."))
+    before = public_status(tip)
     tip.junk_status = "confirmed"
     audit(actor, "tip.junk_confirmed", "tip", tip.id, reasons=tip.junk_reasons)
-    db.session.add(TipEvent(tip=tip, kind=STATUS_CHANGED, body=public_status(tip)))
+    _note_public_change(tip, before)
 
 
 def release_junk(tip, actor):

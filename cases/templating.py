@@ -8,7 +8,17 @@ from tipline import catalog
 
 
 def install(app):
-    """Register the staff filters."""
+    """Register the staff filters, and the unread-notice count of the navigation."""
+    from flask_login import current_user
+
+    from cases.notices import unread_count
+
+    @app.context_processor
+    def staff_navigation():
+        if current_user and getattr(current_user, "is_authenticated", False):
+            return {"unread_notices": lambda: unread_count(current_user)}
+        return {"unread_notices": lambda: 0}
+
     app.jinja_env.filters.update(
         case_state=lambda code: states.STATES.get(code, code),
         priority=lambda n: PRIORITIES.get(n, n),

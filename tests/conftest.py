@@ -82,6 +82,9 @@ def _config(url, upload_dir, **extra):
         "REPORT_SUBMIT_LIMIT": "1000 per minute",
         "LOGIN_ACCOUNT_LIMIT": "1000 per minute",
         "LOGIN_FAILURE_DELAY": 0,
+        # No mail leaves a test unless it starts the SMTP server below; port 1 refuses at once.
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": 1,
         # Cheap hashing keeps the many sign-ins of the suite fast; production uses argon2-cffi's defaults.
         "ARGON2": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
         "SERVER_NAME": None,
@@ -235,3 +238,35 @@ def worker_env(app, **extra):
     )
     env.update(extra)
     return env
+
+
+class MailBox:
+    """What a real SMTP server (aiosmtpd) started by a test received."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def to(self, address):
+        return [m for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture
+def smtp_server(app_config):
+    """A real SMTP server on a spare port; the app under test sends its mail there."""
+    from aiosmtpd.controller import Controller
+
+    from tests.services import free_port
+
+    box = MailBox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app_config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    yield box
+    controller.stop()

@@ -4,8 +4,10 @@ from cases.accounts.models import StaffUser
 from cases.actions.models import Action, ListEntry
 from cases.audit import AuditEntry
 from cases.models import Case, CaseEvent, CaseNote, CaseTask
+from cases.notices import Notice
 from tipline.evidence.models import Evidence
 from tipline.jobs.models import OutboxJob
+from tipline.mail import SentMail
 from tipline.platforms.models import FilingRecord, Platform
 from tipline.regions.models import Region
 from tipline.reports.models import Tip, TipEvent
@@ -18,6 +20,8 @@ __all__ = [
     "CaseEvent",
     "CaseNote",
     "CaseTask",
+    "Notice",
+    "SentMail",
     "StaffUser",
     "Evidence",
     "FilingRecord",

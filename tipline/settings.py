@@ -89,6 +89,9 @@ def from_environment(env=None, overrides=None):
         "UPLOAD_DIR": str(upload_dir),
         "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_SENDER": env.get("MAIL_SENDER", "tipline@localhost"),
+        # Where reporters are sent to follow their report, in mails.
+        "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "tipline"),
         "SESSION_COOKIE_SECURE": production,
@@ -142,6 +145,7 @@ class Defaults:
     LOGIN_ACCOUNT_LIMIT = None
     # A staff session ends after this many seconds, however active.
     STAFF_SESSION_MAX_AGE = 12 * 3600
+    MAIL_TIMEOUT = 10
     # Outbox rows not handed to a queue within this many seconds are relayed again.
     OUTBOX_RELAY_AFTER = 30
     # A claimed job not finished after this many seconds is presumed dead and runs again.

@@ -12,6 +12,7 @@ from cases.access import can_see_case
 from cases.actions import rules
 from cases.actions.models import Action, ListEntry
 from cases.audit import audit
+from cases.notices import notify_staff
 from cases.operations import CaseError, NotAllowed, record_event
 from tipline.catalog import LIST_STATUSES
 from tipline.extensions import db
@@ -112,7 +113,24 @@ def propose_action(case, actor, action_type, legal_basis, details="", starts_on=
     db.session.flush()
     record_event(case, actor, "action_proposed", action_id=action.id, type=action_type)
     audit(actor, "action.propose", "action", action.id, type=action_type, case_id=case.id)
+    notify_staff(deciders(action), "approval", case)
     return action
+
+
+def deciders(action):
+    """The supervisors who may decide an action: its department, in the case's region or above."""
+    from cases.accounts.models import StaffUser
+
+    above = [region.code for region in action.case.region.path()]
+    people = db.session.scalars(
+        select(StaffUser).where(
+            StaffUser.active.is_(True),
+            StaffUser.role.in_(rules.APPROVER_ROLES),
+            StaffUser.department == action.department,
+            StaffUser.region_code.in_(above),
+        )
+    ).all()
+    return [person for person in people if may_decide(person, action)]
 
 
 def propose_lift(action, actor, legal_basis, details=""):
@@ -144,6 +162,7 @@ def propose_lift(action, actor, legal_basis, details=""):
     db.session.flush()
     record_event(case, actor, "lift_proposed", action_id=lift.id, lifts_id=action.id, type=action.type)
     audit(actor, "action.propose_lift", "action", lift.id, lifts=action.id)
+    notify_staff(deciders(lift), "approval", case)
     return lift
 
 
@@ -172,6 +191,7 @@ def decide_action(action, actor, approve, reason=""):
         action.state = rules.REJECTED
         record_event(case, actor, "action_rejected", action_id=action.id, type=action.type, reason=reason)
         audit(actor, "action.reject", "action", action.id)
+        notify_staff([action.proposed_by], "decided", case, outcome=action.state)
         return action
     if action.is_lift:
         _end(action, "applied", now)
@@ -204,6 +224,7 @@ def decide_action(action, actor, approve, reason=""):
         record_event(case, actor, "action_approved", action_id=action.id, type=action.type, reason=reason)
     audit(actor, "action.approve", "action", action.id, lift=action.is_lift)
     refresh_enforcement_status(action.platform)
+    notify_staff([action.proposed_by], "decided", case, outcome=action.state)
     return action
 
 

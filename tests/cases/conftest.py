@@ -62,7 +62,7 @@ def file_tip(app):
                 location=fields.pop("location", "popup"),
                 description=description or f"第{n}位家长：孩子上直播课时弹出游戏广告，无法专心学习。",
                 reporter_type=fields.pop("reporter_type", "parent"),
-                locale="zh",
+                locale=fields.pop("locale", "zh"),
                 client=client or f"198.51.100.{n}",
                 **fields,
             ),

@@ -55,6 +55,7 @@ ANY = lambda role: True  # noqa: E731
 ROUTES = [
     ("queue", "GET", "/staff/", None, everyone(200), False),
     ("account", "GET", "/staff/account", None, everyone(200), False),
+    ("notices", "GET", "/staff/notices", None, everyone(200), False),
     ("case", "GET", "/staff/cases/{case}", None, expect(200, ANY), False),
     ("thumbnail", "GET", "/staff/evidence/{evidence}/thumbnail", None, expect(200, ANY), False),
     ("download", "GET", "/staff/evidence/{evidence}/download", None, expect(200, ANY), False),

@@ -1,0 +1,119 @@
+"""Telling people: in-app notices and mail to staff, and mail to reporters who left an address.
+
+Notices are rows written with the change that causes them; the mails are outbox
+jobs recorded in the same transaction, sent by the worker.
+"""
+
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tipline.crypto import decrypt_contact
+from tipline.extensions import db
+from tipline.jobs.outbox import record_job
+from tipline.jobs.registry import job
+from tipline.mail import send_mail
+from tipline.timeutil import utcnow
+
+KINDS = {
+    "assigned": _l("Case #%(case)s is assigned to you."),
+    "approval": _l("An action in case #%(case)s waits for your approval."),
+    "decided": _l("Your proposed action in case #%(case)s was decided: %(outcome)s."),
+}
+
+
+class Notice(db.Model):
+    """Something a member of staff should know, shown in the app and mailed."""
+
+    __tablename__ = "notice"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"))
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user = relationship("StaffUser")
+
+    def text(self):
+        """The notice in the page's language."""
+        from cases.actions.rules import ACTION_STATES
+
+        params = dict(self.params)
+        if "outcome" in params:
+            params["outcome"] = ACTION_STATES.get(params["outcome"], params["outcome"])
+        return KINDS[self.kind] % {"case": self.case_id, **params}
+
+
+def notify_staff(users, kind, case, **params):
+    """A notice for each user (once per user), and a mail job for each."""
+    seen = set()
+    for user in users:
+        if user is None or user.id in seen or not user.active:
+            continue
+        seen.add(user.id)
+        notice = Notice(user_id=user.id, kind=kind, case_id=case.id if case else None, params=params)
+        db.session.add(notice)
+        db.session.flush()
+        record_job("mail.staff_notice", notice_id=notice.id)
+
+
+def notify_reporter(tip, status, event_id):
+    """Mail a reporter who left an address that their report's public status is now `status`."""
+    if tip.contact_encrypted is not None:
+        record_job("mail.reporter_status", tip_id=tip.id, status=status, event_id=event_id)
+
+
+@job("mail.staff_notice")
+def mail_staff_notice(payload):
+    notice = db.session.get(Notice, payload["notice_id"])
+    if notice is None:
+        return
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        body = notice.text() + "\n\n" + _("Open the staff workspace: %(url)s", url=_staff_url(notice))
+        send_mail(f"notice-{notice.id}", notice.user.email, _("Tipline: %(text)s", text=notice.text()), body)
+
+
+def _staff_url(notice):
+    base = current_app.config["PUBLIC_URL"]
+    return f"{base}/staff/cases/{notice.case_id}" if notice.case_id else f"{base}/staff/"
+
+
+@job("mail.reporter_status")
+def mail_reporter_status(payload):
+    """The new public status, in the reporter's language, with nothing internal in it."""
+    from tipline.reports.models import Tip
+    from tipline.tracking.status import EXPLANATIONS, PUBLIC_STATUSES
+
+    tip = db.session.get(Tip, payload["tip_id"])
+    email = decrypt_contact(tip.contact_encrypted).get("email") if tip else None
+    status = payload["status"]
+    if not email or status not in PUBLIC_STATUSES:
+        return
+    with force_locale("en" if tip.locale == "en" else "zh_Hans"):
+        subject = _("Your report: %(status)s", status=PUBLIC_STATUSES[status])
+        body = "\n\n".join(
+            [
+                _("The status of your report is now: %(status)s.", status=PUBLIC_STATUSES[status]),
+                str(EXPLANATIONS[status]),
+                _(
+                    "Follow your report with your receipt code at %(url)s",
+                    url=current_app.config["PUBLIC_URL"] + "/track",
+                ),
+            ]
+        )
+    send_mail(f"tip-{tip.id}-status-{payload.get('event_id', status)}", email, subject, body)
+
+
+def unread_count(user):
+    """How many notices the user has not read."""
+    from sqlalchemy import func, select
+
+    return db.session.scalar(select(func.count(Notice.id)).where(Notice.user_id == user.id, Notice.read_at.is_(None)))
