@@ -69,7 +69,7 @@ def render_case(case, status=200, **forms):
     message.tip_id.choices = [(str(t.id), _("Report #%(id)d", id=t.id)) for t in case.tips]
     from cases.actions import rules as action_rules
     from cases.actions.service import is_repeat_offender, may_decide
-    from cases.forms import ActionForm, DecisionForm, LiftForm
+    from cases.forms import ActionForm, DecisionForm, LiftForm, ReviewForm
 
     action_form = forms.get("action") or ActionForm()
     action_form.type.choices = list(action_rules.ACTION_TYPES.items())
@@ -99,6 +99,7 @@ def render_case(case, status=200, **forms):
             action_form=action_form,
             decision=forms.get("decision") or DecisionForm(),
             lift=forms.get("lift") or LiftForm(),
+            review=forms.get("review") or ReviewForm(),
             may_propose=current_user.role in action_rules.PROPOSER_ROLES
             and states.works_in_department(current_user, case)
             and case.is_open

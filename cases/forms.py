@@ -213,3 +213,11 @@ class PasswordForm(TiplineForm):
         validators=[DataRequired(), Length(min=12, max=200, message=_l("Use a password of at least 12 characters."))],
     )
     submit = SubmitField(_l("Change password"))
+
+
+class ReviewForm(TiplineForm):
+    form_prefix = "review"
+
+    outcome = HiddenField(validators=[DataRequired()])
+    note = TextAreaField(_l("Review notes"), filters=TEXT, validators=[Optional(), Length(max=2000), readable_text])
+    submit = SubmitField(_l("Record the review"))

@@ -36,6 +36,11 @@ class Case(db.Model):
     # per platform and problem, even when two tips arrive at the same moment.
     open_key: Mapped[str | None] = mapped_column(String(240), unique=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"))
+    # When the state that was last escalated began (its state_changed_at): a case is
+    # escalated once per state it enters (see cases/escalation.py).
+    escalated_for: Mapped[datetime | None] = mapped_column(DateTime)
+    # Set when a case was escalated up the region tree: the region whose supervisors now watch it.
+    escalated_to_region: Mapped[str | None] = mapped_column(String(6))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -52,6 +57,11 @@ class Case(db.Model):
     @property
     def is_open(self):
         return self.state in states.OPEN_STATES
+
+    @property
+    def escalated(self):
+        """Escalated in the state it is in now."""
+        return self.is_open and self.escalated_for is not None and self.escalated_for == self.state_changed_at
 
     def overdue(self, now):
         """True when the case has stayed in its state past the deadline."""

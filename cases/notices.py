@@ -24,6 +24,8 @@ KINDS = {
     "assigned": _l("Case #%(case)s is assigned to you."),
     "approval": _l("An action in case #%(case)s waits for your approval."),
     "decided": _l("Your proposed action in case #%(case)s was decided: %(outcome)s."),
+    "escalated": _l("Case #%(case)s is escalated: it is past its deadline."),
+    "review": _l("A rectification in case #%(case)s is past its deadline: review it."),
 }
 
 

@@ -30,6 +30,7 @@ SCOPES = {
     "department": _l("My department's"),
     "unassigned": _l("Unassigned"),
     "overdue": _l("Overdue"),
+    "escalated": _l("Escalated"),
     "closed": _l("Closed"),
 }
 
@@ -101,6 +102,8 @@ def work_queue(user, args, now):
         query = query.where(Case.assignee_id.is_(None))
     elif scope == "overdue":
         query = query.where(Case.deadline_at < now)
+    elif scope == "escalated":
+        query = query.where(Case.escalated_for == Case.state_changed_at)
     if args["state"]:
         query = query.where(Case.state == args["state"])
     if args["priority"]:

@@ -77,4 +77,42 @@ def describe(event):
         )
     if kind == "split_from":
         return _("Split off from case #%(id)s.", id=d.get("source_id"))
+    return _describe_more(kind, d)
+
+
+def _action_type(code):
+    from cases.actions.rules import ACTION_TYPES
+
+    return str(ACTION_TYPES.get(code, code))
+
+
+def _describe_more(kind, d):
+    """Actions, reviews and escalations."""
+    from cases.escalation import REASONS
+
+    if kind == "action_proposed":
+        return _("Action proposed: %(type)s.", type=_action_type(d.get("type")))
+    if kind == "lift_proposed":
+        return _("Lifting proposed: %(type)s.", type=_action_type(d.get("type")))
+    if kind == "action_approved":
+        return _("Action approved and in effect: %(type)s.", type=_action_type(d.get("type")))
+    if kind == "action_rejected":
+        return _("Action rejected: %(type)s.", type=_action_type(d.get("type")))
+    if kind == "action_lifted":
+        return _("Action lifted: %(type)s.", type=_action_type(d.get("type")))
+    if kind == "review_requested":
+        return _("The rectification deadline has passed: the education department is asked to review it.")
+    if kind == "rectified":
+        return _("Rectification reviewed and passed; the platform's filing record is renewed.")
+    if kind == "rectification_failed":
+        return _("Rectification review failed; a stronger action is proposed.")
+    if kind == "escalated":
+        reasons = "; ".join(str(REASONS.get(r, r)) for r in d.get("reasons", []))
+        if d.get("to_region"):
+            return _(
+                "Escalated to the region above (%(region)s): %(reasons)s.",
+                region=_region(d["to_region"]),
+                reasons=reasons,
+            )
+        return _("Escalated to the supervisors: %(reasons)s.", reasons=reasons)
     return kind

@@ -16,7 +16,9 @@ DATA = Path(__file__).resolve().parent / "data"
 
 def register(app):
     """Add the commands to the app's CLI."""
-    for command in (seed_demo, import_platforms_command, import_regions_command, worker, relay_jobs, create_user):
+    for command in (
+        seed_demo, import_platforms_command, import_regions_command, worker, relay_jobs, create_user, scan_deadlines,
+    ):
         app.cli.add_command(command)
 
 
@@ -116,16 +118,34 @@ def worker(burst):
     if not burst:
 
         def keep_relaying():
+            from cases.escalation import scan_deadlines as scan
+            from tipline.timeutil import utcnow
+
             while True:
                 time.sleep(10)
                 try:
                     relay(app)
-                except Exception as exc:  # keep relaying through outages
-                    app.logger.warning("outbox relay failed: %s", exc)
+                    with app.app_context():  # idempotent: every worker may scan
+                        scan(utcnow())
+                        db.session.commit()
+                except Exception as exc:  # keep going through outages
+                    app.logger.warning("outbox relay or deadline scan failed: %s", exc)
 
         threading.Thread(target=keep_relaying, daemon=True, name="outbox-relay").start()
     name = f"{queue.name}.{socket.gethostname()}.{os.getpid()}"
     Worker([queue], connection=queue.connection, name=name).work(burst=burst)
+
+
+@click.command("scan-deadlines")
+@with_appcontext
+def scan_deadlines():
+    """Escalate overdue cases and ask for rectification reviews (safe to run as often as you like)."""
+    from cases.escalation import scan_deadlines as scan
+    from tipline.timeutil import utcnow
+
+    result = scan(utcnow())
+    db.session.commit()
+    click.echo(f"{result['escalated']} case(s) escalated, {result['reviews']} review(s) requested")
 
 
 @click.command("relay-jobs")

@@ -253,3 +253,58 @@ def public_record(platform):
         "past": [a for a in approved if a.state == rules.ENDED],
         "list_entries": entries,
     }
+
+
+def review_rectification(action, actor, passed, note=""):
+    """The education department reviews a rectification past its deadline.
+
+    Passed: the action ends as rectified and the platform's filing record is
+    renewed with today's review date. Failed: it ends as escalated and the next
+    stronger action is proposed for the lead department's supervisors to decide.
+    """
+    from cases.escalation import supervisors
+
+    if action.type != rules.RECTIFICATION or action.state != rules.IN_FORCE or action.is_lift:
+        raise CaseError(_l("Only a rectification in force is reviewed."))
+    if (
+        actor.department != "education"
+        or actor.role not in rules.PROPOSER_ROLES
+        or not can_see_case(actor, action.case)
+    ):
+        raise NotAllowed(_l("The education department reviews rectifications."))
+    now = utcnow()
+    case, platform = action.case, action.platform
+    if passed:
+        _end(action, "rectified", now)
+        filing = platform.filing
+        filing.status = "filed"
+        filing.last_reviewed_on = now.date()
+        record_event(case, actor, "rectified", action_id=action.id, note=note)
+        audit(actor, "action.rectified", "action", action.id)
+    else:
+        _end(action, "escalated", now)
+        stronger = Action(
+            case=case,
+            platform=platform,
+            type=rules.ESCALATES_TO[rules.RECTIFICATION],
+            department=case.lead_department,
+            legal_basis=action.legal_basis,
+            details=note or "",
+            starts_on=now.date(),
+            proposed_by_id=actor.id,
+        )
+        db.session.add(stronger)
+        db.session.flush()
+        record_event(case, actor, "rectification_failed", action_id=action.id, proposed_id=stronger.id, note=note)
+        audit(actor, "action.rectification_failed", "action", action.id, proposed=stronger.id)
+        notify_staff(
+            [
+                s
+                for s in supervisors([r.code for r in case.region.path()], [stronger.department])
+                if may_decide(s, stronger)
+            ],
+            "approval",
+            case,
+        )
+    refresh_enforcement_status(platform)
+    return action

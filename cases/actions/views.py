@@ -9,7 +9,7 @@ from cases.actions import rules, service
 from cases.actions.models import Action
 from cases.blueprint import bp
 from cases.case_pages import render_case
-from cases.forms import ActionForm, DecisionForm, LiftForm
+from cases.forms import ActionForm, DecisionForm, LiftForm, ReviewForm
 from cases.operations import CaseError, NotAllowed
 from tipline.extensions import db
 
@@ -85,4 +85,21 @@ def lift_action(action_id):
         return _answer(action.case, exc, lift=form)
     db.session.commit()
     flash(_("Lifting is proposed and waits for a supervisor's decision."))
+    return redirect(url_for("staff.case", case_id=action.case_id))
+
+
+@bp.route("/actions/<id:action_id>/review", methods=["POST"])
+@staff_required()
+def review_action(action_id):
+    """The education department's review of a rectification past its deadline."""
+    action = _action_or_404(action_id)
+    form = ReviewForm()
+    if not form.validate_on_submit() or form.outcome.data not in ("passed", "failed"):
+        return render_case(action.case, 400, review=form)
+    try:
+        service.review_rectification(action, current_user, form.outcome.data == "passed", form.note.data or "")
+    except CaseError as exc:
+        return _answer(action.case, exc, review=form)
+    db.session.commit()
+    flash(_("Review recorded."))
     return redirect(url_for("staff.case", case_id=action.case_id))

@@ -88,6 +88,7 @@ FORM_PREFIXES = {
     "actions": "action",
     "decide": "decision",
     "lift": "lift",
+    "review": "review",
 }
 
 

@@ -1,0 +1,130 @@
+"""Deadlines with a clock the tests control: overdue cases escalate once, rectifications call for a review."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from cases import states
+from cases.actions import rules
+from cases.actions.models import Action
+from cases.actions.service import decide_action, propose_action, review_rectification
+from cases.escalation import scan_deadlines
+from cases.models import Case, CaseTask
+from cases.notices import Notice
+from cases.operations import NotAllowed, change_state
+from tests.cases.conftest import HAIDIAN
+from tipline.extensions import db
+from tipline.timeutil import utcnow
+
+
+def notices(user):
+    return db.session.scalars(select(Notice.kind).where(Notice.user_id == user.id)).all()
+
+
+def test_an_overdue_case_escalates_once_per_state(smtp_server, make_platform, file_tip, make_staff):
+    tip = file_tip(make_platform(region_code=HAIDIAN), "marketing")  # mild: stays in its region
+    local = make_staff("supervisor", "cyberspace", HAIDIAN)
+    parent = make_staff("supervisor", "cyberspace", "110000")
+    case = db.session.get(Case, tip.case_id)
+    assert scan_deadlines(case.deadline_at - timedelta(minutes=1))["escalated"] == 0
+    later = case.deadline_at + timedelta(minutes=1)
+    assert scan_deadlines(later)["escalated"] == 1
+    db.session.commit()
+    assert scan_deadlines(later + timedelta(hours=5))["escalated"] == 0  # twice: escalated once
+    db.session.commit()
+    assert notices(local) == ["escalated"] and notices(parent) == []
+    assert len(smtp_server.to(local.email)) == 1
+    assert [e.kind for e in case.events].count("escalated") == 1
+    # A new state brings a new deadline, and a new escalation when that passes too.
+    change_state(case, states.TRIAGED, make_staff("intake", "cyberspace", HAIDIAN))
+    db.session.commit()
+    assert scan_deadlines(case.deadline_at + timedelta(minutes=1))["escalated"] == 1
+
+
+@pytest.mark.parametrize("category", ["vulgar", "violent"])
+def test_serious_overdue_cases_go_up_the_region_tree(make_platform, file_tip, make_staff, category):
+    tip = file_tip(make_platform(region_code=HAIDIAN), category)
+    parent = make_staff("supervisor", "cyberspace", "110000")
+    case = db.session.get(Case, tip.case_id)
+    scan_deadlines(case.deadline_at + timedelta(minutes=1))
+    db.session.commit()
+    assert case.escalated_to_region == "110000"
+    assert notices(parent) == ["escalated"]
+    event = [e for e in case.events if e.kind == "escalated"][0]
+    assert "serious" in event.detail["reasons"]
+
+
+def test_rectification_deadline_calls_for_a_review_then_refiling(make_platform, file_tip, make_staff):
+    platform = make_platform(region_code=HAIDIAN, filed=False)
+    case = file_tip(platform, "game_ads").case
+    officer, supervisor = make_staff("officer", "cyberspace", HAIDIAN), make_staff("supervisor", "cyberspace", "110000")
+    reviewer = make_staff("officer", "education", HAIDIAN)
+    today = utcnow().date()
+    action = propose_action(case, officer, rules.RECTIFICATION, "依据", deadline_on=today + timedelta(days=10))
+    decide_action(action, supervisor, approve=True)
+    db.session.commit()
+    assert platform.enforcement_status == rules.RECTIFYING
+    assert scan_deadlines(utcnow() + timedelta(days=5))["reviews"] == 0
+    assert scan_deadlines(utcnow() + timedelta(days=11))["reviews"] == 1
+    assert scan_deadlines(utcnow() + timedelta(days=12))["reviews"] == 0
+    db.session.commit()
+    task = db.session.scalars(select(CaseTask).where(CaseTask.case_id == case.id)).one()
+    assert task.department == "education"
+    with pytest.raises(NotAllowed):
+        review_rectification(action, officer, passed=True)  # the education department reviews
+    review_rectification(action, reviewer, passed=True, note="已整改，复核通过")
+    assert action.end_reason == "rectified" and platform.enforcement_status == rules.NORMAL
+    assert platform.filing.status == "filed" and platform.filing.last_reviewed_on == utcnow().date()
+
+
+def test_a_failed_review_proposes_the_stronger_action(make_platform, file_tip, make_staff):
+    case = file_tip(make_platform(region_code=HAIDIAN), "game_ads").case
+    officer, supervisor = make_staff("officer", "cyberspace", HAIDIAN), make_staff("supervisor", "cyberspace", "110000")
+    reviewer = make_staff("supervisor", "education", "110000")
+    action = propose_action(case, officer, rules.RECTIFICATION, "依据", deadline_on=utcnow().date() + timedelta(days=1))
+    decide_action(action, supervisor, approve=True)
+    review_rectification(action, reviewer, passed=False, note="仍有游戏广告")
+    db.session.commit()
+    stronger = db.session.scalars(select(Action).where(Action.state == rules.PROPOSED)).one()
+    assert stronger.type == rules.SUSPEND_UPDATES and stronger.department == "cyberspace"
+    assert action.end_reason == "escalated"
+    assert "approval" in notices(supervisor)
+    decide_action(stronger, supervisor, approve=True)
+    assert case.platform.enforcement_status == rules.UPDATES_SUSPENDED
+
+
+def test_scan_deadlines_command(runner, make_platform, file_tip):
+    tip = file_tip(make_platform(region_code=HAIDIAN), "marketing")
+    db.session.get(Case, tip.case_id).deadline_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    first = runner.invoke(args=["scan-deadlines"])
+    second = runner.invoke(args=["scan-deadlines"])
+    assert "1 case(s) escalated" in first.output and "0 case(s) escalated" in second.output
+
+
+def test_review_through_the_case_page(make_platform, file_tip, make_staff, staff_client):
+    from tests.cases.conftest import post_form
+
+    case = file_tip(make_platform(region_code=HAIDIAN), "game_ads").case
+    officer, supervisor = make_staff("officer", "cyberspace", HAIDIAN), make_staff("supervisor", "cyberspace", "110000")
+    action = propose_action(case, officer, rules.RECTIFICATION, "依据", deadline_on=utcnow().date() + timedelta(days=1))
+    decide_action(action, supervisor, approve=True)
+    scan_deadlines(utcnow() + timedelta(days=2))
+    db.session.commit()
+    reviewer = staff_client(make_staff("officer", "education", HAIDIAN))
+    page = reviewer.get(f"/staff/cases/{case.id}").get_data(as_text=True)
+    assert f"/staff/actions/{action.id}/review" in page
+    done = post_form(
+        reviewer,
+        f"/staff/cases/{case.id}",
+        f"/staff/actions/{action.id}/review",
+        {"outcome": "passed", "note": "复核通过"},
+    )
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Action, action.id).end_reason == "rectified"
+    refused = post_form(
+        staff_client(officer), f"/staff/cases/{case.id}", f"/staff/actions/{action.id}/review", {"outcome": "passed"}
+    )
+    assert refused.status_code == 400  # already ended
