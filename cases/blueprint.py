@@ -26,7 +26,7 @@ def end_old_sessions():
 
 def register(app):
     """Wire the staff surface: its routes, the user loader, and its template helpers."""
-    from cases import admin, auth, case_pages, junk_tray, notice_pages, queue  # noqa: F401  (routes on bp)
+    from cases import admin, auth, case_pages, junk_tray, notice_pages, platform_pages, queue  # noqa: F401
     from cases.actions import views  # noqa: F401
     from cases.templating import install
 

@@ -221,3 +221,16 @@ class ReviewForm(TiplineForm):
     outcome = HiddenField(validators=[DataRequired()])
     note = TextAreaField(_l("Review notes"), filters=TEXT, validators=[Optional(), Length(max=2000), readable_text])
     submit = SubmitField(_l("Record the review"))
+
+
+class ListForm(TiplineForm):
+    form_prefix = "list"
+
+    list_status = SelectField(_l("Black and white lists"), choices=[], validate_choice=True)
+    reason = reason_field(_l("Reason (internal)"), required=True)
+    public_reason = TextAreaField(
+        _l("Reason shown to the public"),
+        filters=TEXT,
+        validators=[DataRequired(_l("Give the public reason.")), Length(max=500), readable_text],
+    )
+    submit = SubmitField(_l("Save"))

@@ -138,6 +138,15 @@ ROUTES = [
         expect(302, lambda role: role in WORKERS),
         True,
     ),
+    ("platform", "GET", "/staff/platforms/{platform}", None, expect(200, ANY), False),
+    (
+        "white_list",
+        "POST",
+        "/staff/platforms/{platform}",
+        {"list-list_status": "white", "list-reason": "复核合格", "list-public_reason": "经复核，内容合规"},
+        expect(302, lambda role: role == "supervisor"),
+        True,
+    ),
     ("junk", "GET", "/staff/junk", None, by_role(TRAY), False),
     ("junk_release", "POST", "/staff/junk/{junk}/release", {}, by_role_and_region(TRAY, 302), True),
     ("junk_confirm", "POST", "/staff/junk/{junk}/confirm", {}, by_role_and_region(TRAY, 302), True),
@@ -196,6 +205,7 @@ def world(make_staff, make_platform, file_tip, app):
             "haidian_user": haidian_user.id,
             "proposed_action": proposed.id,
             "action_in_force": in_force.id,
+            "platform": platform.id,
         }
 
     return users, fresh

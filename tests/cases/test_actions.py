@@ -150,3 +150,30 @@ def test_rejected_actions_do_not_make_a_repeat_offender(make_platform, file_tip,
         decide_action(propose_action(case, officer, rules.INTERVIEW, "依据"), supervisor, approve=False, reason="不足")
     db.session.commit()
     assert not is_repeat_offender(platform.id)
+
+
+def test_supervisors_keep_the_white_list_with_reasons(app, make_platform, make_staff, staff_client):
+    from tests.conftest import csrf_token
+
+    platform = make_platform(region_code=HAIDIAN)
+    client = staff_client(make_staff("supervisor", "education", "110000"))
+    data = {"list-list_status": "white", "list-reason": "复核合格", "list-public_reason": "经复核，课程内容合规"}
+    response = client.post(
+        f"/staff/platforms/{platform.id}", data={"csrf_token": csrf_token(client, "/staff/"), **data}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert platform.list_status == "white"
+    public = app.test_client().get(f"/platforms/{platform.id}", headers={"Accept-Language": "zh-CN"})
+    assert "经复核，课程内容合规" in public.get_data(as_text=True) and "复核合格" not in public.get_data(as_text=True)
+    assert "white" in [e.list_status for e in db.session.scalars(select(ListEntry))]
+    missing = client.post(
+        f"/staff/platforms/{platform.id}",
+        data={"csrf_token": csrf_token(client, "/staff/"), "list-list_status": "none", "list-reason": "x"},
+    )
+    assert missing.status_code == 400
+    black = client.post(
+        f"/staff/platforms/{platform.id}",
+        data={"csrf_token": csrf_token(client, "/staff/"), **data, "list-list_status": "black"},
+    )
+    assert black.status_code == 400  # the black list is reached through an approved action only
