@@ -114,6 +114,32 @@ def request_rectification_reviews(now):
     return due
 
 
+def refresh_started_actions(now):
+    """Platforms whose approved actions have reached their start date show them from today."""
+    from cases.actions.service import refresh_enforcement_status
+    from tipline.platforms.models import Platform
+
+    platforms = db.session.scalars(
+        select(Platform).where(
+            Platform.id.in_(
+                select(Action.platform_id).where(
+                    Action.state == rules.IN_FORCE, Action.lifts_id.is_(None), Action.starts_on <= now.date()
+                )
+            )
+        )
+    ).all()
+    changed = 0
+    for platform in platforms:
+        before = platform.enforcement_status
+        if refresh_enforcement_status(platform, on=now.date()) != before:
+            changed += 1
+    return changed
+
+
 def scan_deadlines(now):
-    """Both scans; the caller commits."""
-    return {"escalated": len(escalate_overdue_cases(now)), "reviews": len(request_rectification_reviews(now))}
+    """The scans; the caller commits."""
+    return {
+        "escalated": len(escalate_overdue_cases(now)),
+        "reviews": len(request_rectification_reviews(now)),
+        "started": refresh_started_actions(now),
+    }

@@ -17,7 +17,13 @@ DATA = Path(__file__).resolve().parent / "data"
 def register(app):
     """Add the commands to the app's CLI."""
     for command in (
-        seed_demo, import_platforms_command, import_regions_command, worker, relay_jobs, create_user, scan_deadlines,
+        seed_demo,
+        import_platforms_command,
+        import_regions_command,
+        worker,
+        relay_jobs,
+        create_user,
+        scan_deadlines,
     ):
         app.cli.add_command(command)
 
@@ -145,7 +151,10 @@ def scan_deadlines():
 
     result = scan(utcnow())
     db.session.commit()
-    click.echo(f"{result['escalated']} case(s) escalated, {result['reviews']} review(s) requested")
+    click.echo(
+        f"{result['escalated']} case(s) escalated, {result['reviews']} review(s) requested, "
+        f"{result['started']} platform(s) with actions starting"
+    )
 
 
 @click.command("relay-jobs")

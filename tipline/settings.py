@@ -86,6 +86,9 @@ def from_environment(env=None, overrides=None):
         # rq: a real worker; thread: in-process, after the request; sync: inline (tests).
         "JOB_MODE": env.get("JOB_MODE") or ("rq" if redis_url else "thread"),
         "RQ_QUEUE": env.get("RQ_QUEUE", "tipline"),
+        # A claimed job not finished after this many seconds is presumed dead (its worker
+        # was killed) and runs again; keep it above the longest job.
+        "OUTBOX_CLAIM_TIMEOUT": int(env.get("OUTBOX_CLAIM_TIMEOUT", "600")),
         "UPLOAD_DIR": str(upload_dir),
         "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
@@ -148,5 +151,3 @@ class Defaults:
     MAIL_TIMEOUT = 10
     # Outbox rows not handed to a queue within this many seconds are relayed again.
     OUTBOX_RELAY_AFTER = 30
-    # A claimed job not finished after this many seconds is presumed dead and runs again.
-    OUTBOX_CLAIM_TIMEOUT = 600

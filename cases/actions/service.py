@@ -54,10 +54,10 @@ def is_repeat_offender(platform_id, now=None):
     return len(cases) >= REPEAT_CASES
 
 
-def refresh_enforcement_status(platform):
+def refresh_enforcement_status(platform, on=None):
     """Recompute the platform's enforcement status from its actions in force; nobody types it."""
     db.session.flush()
-    platform.enforcement_status = rules.enforcement_status({a.type for a in actions_in_force(platform.id)})
+    platform.enforcement_status = rules.enforcement_status({a.type for a in actions_in_force(platform.id, on)})
     return platform.enforcement_status
 
 

@@ -177,3 +177,17 @@ def test_supervisors_keep_the_white_list_with_reasons(app, make_platform, make_s
         data={"csrf_token": csrf_token(client, "/staff/"), **data, "list-list_status": "black"},
     )
     assert black.status_code == 400  # the black list is reached through an approved action only
+
+
+def test_an_action_takes_effect_on_its_start_date_through_the_scan(case_and_staff):
+    from cases.escalation import scan_deadlines
+
+    case, staff = case_and_staff
+    start = utcnow().date() + timedelta(days=3)
+    action = propose_action(case, staff["officer"], rules.TEMPORARY_OFFLINE, "依据", starts_on=start)
+    decide_action(action, staff["supervisor"], approve=True)
+    assert case.platform.enforcement_status == rules.NORMAL
+    assert scan_deadlines(utcnow() + timedelta(days=1))["started"] == 0
+    assert scan_deadlines(utcnow() + timedelta(days=3))["started"] == 1
+    assert case.platform.enforcement_status == rules.OFFLINE
+    assert scan_deadlines(utcnow() + timedelta(days=4))["started"] == 0
