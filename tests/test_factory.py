@@ -73,3 +73,12 @@ def test_generated_development_secret_is_owner_only_and_stable(tmp_path, monkeyp
     first = from_environment({})["SECRET_KEY"]
     assert from_environment({})["SECRET_KEY"] == first
     assert (tmp_path / "instance" / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_case_deadlines_from_the_environment():
+    config = from_environment(
+        {"SECRET_KEY": "s", "CONTACT_ENCRYPTION_KEY": "k", "CASE_DEADLINE_DAYS": "new=1, investigating=30"}
+    )
+    assert config["CASE_DEADLINE_DAYS"] == {"new": 1, "investigating": 30}
+    with pytest.raises(ConfigError, match="CASE_DEADLINE_DAYS"):
+        from_environment({"SECRET_KEY": "s", "CONTACT_ENCRYPTION_KEY": "k", "CASE_DEADLINE_DAYS": "new=soon"})

@@ -52,6 +52,17 @@ def _database_url(url):
     return url
 
 
+def _deadline_days(text):
+    """Parse "state=days,..." into a dict; a malformed entry is a configuration error."""
+    days = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        state, _, value = part.partition("=")
+        if not value.strip().isdigit():
+            raise ConfigError(f"CASE_DEADLINE_DAYS: {part!r} is not state=days")
+        days[state.strip()] = int(value)
+    return days
+
+
 def from_environment(env=None, overrides=None):
     """Build the settings dict for `create_app` from environment variables.
 
@@ -89,6 +100,8 @@ def from_environment(env=None, overrides=None):
         # A claimed job not finished after this many seconds is presumed dead (its worker
         # was killed) and runs again; keep it above the longest job.
         "OUTBOX_CLAIM_TIMEOUT": int(env.get("OUTBOX_CLAIM_TIMEOUT", "600")),
+        # Days a case may stay in a state, e.g. "new=2,triaged=3,investigating=15" (cases/states.py has the defaults).
+        "CASE_DEADLINE_DAYS": _deadline_days(env.get("CASE_DEADLINE_DAYS", "")),
         "UPLOAD_DIR": str(upload_dir),
         "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
