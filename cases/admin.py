@@ -17,8 +17,7 @@ from tipline.web import parse_row_id
 
 
 def _regions():
-    visible = visible_regions(current_user)
-    return [(code, name) for code, name in region_choices() if code in visible]
+    return region_choices(within=visible_regions(current_user))
 
 
 def _check_grant(form):

@@ -159,7 +159,6 @@ def queue():
     }
     now = utcnow()
     page = None if errors else work_queue(current_user, args, now)
-    visible = visible_regions(current_user)
     shown = {k: given[k][:100] for k in QueueArgs().fields if k != "after" and k in given}
     return render_template(
         "cases/queue.html",
@@ -171,5 +170,5 @@ def queue():
         states=states.STATES,
         priorities=PRIORITIES,
         categories=catalog.CATEGORIES,
-        regions=[(code, name) for code, name in region_choices() if code in visible],
+        regions=region_choices(within=visible_regions(current_user)),
     ), (400 if errors else 200)

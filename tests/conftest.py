@@ -28,6 +28,7 @@ RUN_ID = uuid.uuid4().hex[:8]
 SECRET_KEY = "test-secret-" + RUN_ID
 CONTACT_KEY = Fernet.generate_key().decode()
 KEEP_TABLES = {"region", "alembic_version"}
+PASSWORD = "correct horse battery staple"  # of every staff account the tests make
 CATALOG = ROOT / "tipline" / "translations"
 
 
@@ -212,6 +213,22 @@ def make_platform(app):
         db.session.add(platform)
         db.session.commit()
         return platform
+
+    return make
+
+
+@pytest.fixture
+def make_staff(app):
+    """Factory: a staff account (committed)."""
+    from cases.accounts.service import create_user
+
+    counter = iter(range(1, 10_000))
+
+    def make(role="officer", department="cyberspace", region="110108", email=None):
+        n = next(counter)
+        user = create_user(email or f"{role}.{department}.{region}.{n}@example.com", PASSWORD, role, department, region)
+        db.session.commit()
+        return user
 
     return make
 

@@ -197,26 +197,12 @@ def decide_action(action, actor, approve, reason=""):
         _end(action, "applied", now)
         _end(action.lifts, "lifted", now)
         if action.type == rules.BLACKLIST:
-            set_list_status(
-                action.platform,
-                "none",
-                actor,
-                reason=action.legal_basis,
-                public_reason=action.legal_basis,
-                action=action,
-            )
+            _list_by_action(action, actor, "none")
         record_event(case, actor, "action_lifted", action_id=action.lifts_id, type=action.type, reason=reason)
     else:
         action.state = rules.IN_FORCE
         if action.type == rules.BLACKLIST:
-            set_list_status(
-                action.platform,
-                "black",
-                actor,
-                reason=action.legal_basis,
-                public_reason=action.legal_basis,
-                action=action,
-            )
+            _list_by_action(action, actor, "black")
         elif action.type == rules.REMOVE_WHITE and action.platform.list_status == "white":
             set_list_status(action.platform, "none", actor, reason=action.legal_basis, action=action)
         if action.type not in rules.LIFTABLE:
@@ -226,6 +212,18 @@ def decide_action(action, actor, approve, reason=""):
     refresh_enforcement_status(action.platform)
     notify_staff([action.proposed_by], "decided", case, outcome=action.state)
     return action
+
+
+def _list_by_action(action, actor, list_status):
+    """A list change an action makes; its legal basis is the public reason too."""
+    set_list_status(
+        action.platform,
+        list_status,
+        actor,
+        reason=action.legal_basis,
+        public_reason=action.legal_basis,
+        action=action,
+    )
 
 
 def _end(action, why, when):

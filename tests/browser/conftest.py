@@ -101,3 +101,18 @@ def demo_platforms(app):
     db.session.commit()
     assert report.created and not report.refused, report
     return report
+
+
+def sign_in_staff(pg, base, user):
+    """Sign a member of staff in on an English page; ends on the work queue."""
+    from playwright.sync_api import expect
+
+    from tests.conftest import PASSWORD
+
+    pg.goto(base + "/staff/login")
+    expect(pg.locator("html")).to_have_attribute("lang", "en")
+    form = pg.locator("form.narrow")
+    form.locator("#email").fill(user.email)
+    form.locator("#password").fill(PASSWORD)
+    form.locator("[type=submit][name$=submit]").click()
+    expect(pg).to_have_url(base + "/staff/")

@@ -22,11 +22,11 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from cases.accounts.service import create_user
 from cases.actions import rules
 from cases.actions.models import Action
 from cases.escalation import scan_deadlines
 from cases.models import Case
+from tests.browser.conftest import sign_in_staff
 from tipline.extensions import db
 from tipline.reports.service import TipSubmission, submit_tip
 from tipline.timeutil import utcnow
@@ -36,7 +36,6 @@ pytestmark = [
     pytest.mark.parametrize("database", ["postgresql"], indirect=True),
 ]
 
-PASSWORD = "correct horse battery staple"
 BEIJING, HAIDIAN = "110000", "110108"
 PLATFORM = "晨光网校"
 TIP = "孩子上直播英语课时，课程页面多次弹出网络游戏广告，点击后跳转到游戏下载页面。"
@@ -86,18 +85,12 @@ STAFF_TYPE = {
 
 
 @pytest.fixture
-def staff(app):
+def staff(make_staff):
     """A case officer of the cyberspace department in Haidian, their supervisor in Beijing, an education officer."""
-
-    def make(role, department, region):
-        user = create_user(f"{role}.{department}.{region}@example.com", PASSWORD, role, department, region)
-        db.session.commit()
-        return user
-
     return {
-        "officer": make("officer", "cyberspace", HAIDIAN),
-        "supervisor": make("supervisor", "cyberspace", BEIJING),
-        "education": make("officer", "education", HAIDIAN),
+        "officer": make_staff("officer", "cyberspace", HAIDIAN),
+        "supervisor": make_staff("supervisor", "cyberspace", BEIJING),
+        "education": make_staff("officer", "education", HAIDIAN),
     }
 
 
@@ -131,13 +124,7 @@ def submit_button(form):
 def sign_in(page, base, user):
     """A member of staff's own browser, in English, signed in."""
     pg = page(language="en")
-    pg.goto(base + "/staff/login")
-    expect(pg.locator("html")).to_have_attribute("lang", "en")
-    form = pg.locator("form.narrow")
-    form.locator("#email").fill(user.email)
-    form.locator("#password").fill(PASSWORD)
-    submit_button(form).click()
-    expect(pg).to_have_url(base + "/staff/")
+    sign_in_staff(pg, base, user)
     return pg
 
 

@@ -22,8 +22,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from cases.accounts.service import create_user
 from cases.models import Case
+from tests.browser.conftest import sign_in_staff
 from tipline.extensions import db
 from tipline.platforms.models import Platform
 from tipline.reports.models import Tip
@@ -34,7 +34,6 @@ pytestmark = [
     pytest.mark.parametrize("database", ["postgresql"], indirect=True),
 ]
 
-PASSWORD = "correct horse battery staple"
 BEIJING, HAIDIAN = "110000", "110108"
 PLATFORM = "星火学堂"  # demo filing list: Haidian, Beijing
 CROCKFORD = "[0-9A-HJKMNP-TV-Z]"
@@ -55,17 +54,11 @@ def app_config(app_config):
 
 
 @pytest.fixture
-def staff(app):
+def staff(make_staff):
     """An intake officer of the cyberspace department (Beijing) and a case officer of education (Haidian)."""
-
-    def make(role, department, region):
-        user = create_user(f"{role}.{department}.{region}@example.com", PASSWORD, role, department, region)
-        db.session.commit()
-        return user
-
     return {
-        "intake": make("intake", "cyberspace", BEIJING),
-        "officer": make("officer", "education", HAIDIAN),
+        "intake": make_staff("intake", "cyberspace", BEIJING),
+        "officer": make_staff("officer", "education", HAIDIAN),
     }
 
 
@@ -104,13 +97,7 @@ def send_report(pg, base, platform, category, description, location="popup"):
 
 
 def sign_in(pg, base, user):
-    pg.goto(base + "/staff/login")
-    expect(pg.locator("html")).to_have_attribute("lang", "en")
-    form = pg.locator("form.narrow")
-    form.locator("#email").fill(user.email)
-    form.locator("#password").fill(PASSWORD)
-    submit_button(form).click()
-    expect(pg).to_have_url(base + "/staff/")
+    sign_in_staff(pg, base, user)
     expect(pg.get_by_role("heading", level=1)).to_have_text("Work queue")
 
 

@@ -2,28 +2,14 @@
 
 import pytest
 
-from tests.conftest import csrf_token
+from tests.conftest import (
+    PASSWORD,  # noqa: F401  (used by the staff tests)
+    csrf_token,
+)
 from tipline.extensions import db
 from tipline.reports.service import TipSubmission, submit_tip
 
-PASSWORD = "correct horse battery staple"
 BEIJING, HAIDIAN, CHAOYANG = "110000", "110108", "110105"
-
-
-@pytest.fixture
-def make_staff(app):
-    """Factory: a staff account (committed)."""
-    from cases.accounts.service import create_user
-
-    counter = iter(range(1, 10_000))
-
-    def make(role="officer", department="cyberspace", region=HAIDIAN, email=None):
-        n = next(counter)
-        user = create_user(email or f"{role}.{department}.{region}.{n}@example.com", PASSWORD, role, department, region)
-        db.session.commit()
-        return user
-
-    return make
 
 
 def sign_in(client, user, password=PASSWORD):

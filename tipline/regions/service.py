@@ -20,8 +20,8 @@ def subtree_codes(code):
     return found
 
 
-def region_choices():
-    """(code, indented name) pairs in tree order, for select boxes."""
+def region_choices(within=None):
+    """(code, indented name) pairs in tree order, for select boxes; only codes in `within` when given."""
     regions = db.session.scalars(select(Region).order_by(Region.code)).all()
     by_parent = {}
     for region in regions:
@@ -34,6 +34,8 @@ def region_choices():
             walk(region.code, depth + 1)
 
     walk(None, 0)
+    if within is not None:
+        choices = [(code, name) for code, name in choices if code in within]
     return choices
 
 
