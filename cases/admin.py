@@ -8,7 +8,7 @@ from sqlalchemy import select
 from cases.access import staff_required, visible_regions
 from cases.accounts import service
 from cases.accounts.models import StaffUser
-from cases.audit import AuditEntry, audit
+from cases.audit import AuditEntry
 from cases.blueprint import bp
 from cases.forms import UserEditForm, UserForm
 from tipline.extensions import db
@@ -18,6 +18,16 @@ from tipline.web import parse_row_id
 
 def _regions():
     return region_choices(within=visible_regions(current_user))
+
+
+def _show_error(form, exc, password_field="password"):
+    """Put a domain refusal next to the field it is about (the whole form when it names none)."""
+    name = password_field if exc.field == "password" else exc.field
+    field = getattr(form, name, None) if name else None
+    if field is None:
+        form.form_errors.append(str(exc.message))
+    else:
+        field.errors = [*field.errors, str(exc.message)]
 
 
 def _check_grant(form):
@@ -74,7 +84,7 @@ def new_user():
                     actor=current_user,
                 )
             except service.AccountError as exc:
-                form.form_errors.append(str(exc.message))
+                _show_error(form, exc)
             else:
                 db.session.commit()
                 flash(_("Account %(email)s created.", email=user.email))
@@ -93,26 +103,21 @@ def edit_user(user_id):
         status = 400
         if form.validate_on_submit() and _check_grant(form):
             try:
+                service.update_user(
+                    user,
+                    current_user,
+                    name=form.name.data or "",
+                    role=form.role.data,
+                    department=form.department.data,
+                    region_code=form.region.data,
+                    active=form.active.data,
+                )
                 if form.new_password.data:
                     service.set_password(user, form.new_password.data, actor=current_user)
             except service.AccountError as exc:
-                form.new_password.errors.append(str(exc.message))
+                db.session.rollback()
+                _show_error(form, exc, password_field="new_password")
             else:
-                changes = {}
-                for field, attr in (
-                    ("name", "name"),
-                    ("role", "role"),
-                    ("department", "department"),
-                    ("region", "region_code"),
-                    ("active", "active"),
-                ):
-                    value = getattr(form, field).data
-                    if getattr(user, attr) != value:
-                        changes[attr] = [getattr(user, attr), value]
-                        setattr(user, attr, value)
-                if changes:
-                    user.session_version += 1  # new rights take effect at the next sign-in
-                    audit(current_user, "user.update", "user", user.id, **changes)
                 if form.reset_totp.data and user.totp_secret_encrypted:
                     service.disable_totp(user, current_user)
                 db.session.commit()

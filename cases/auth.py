@@ -14,6 +14,7 @@ from cases.accounts import service
 from cases.accounts.models import StaffUser
 from cases.blueprint import LOGIN_AT, bp
 from cases.forms import LoginForm, PasswordForm, PlainForm, TotpForm
+from tipline.clients import limit_key
 from tipline.crypto import decrypt_secret, encrypt_secret
 from tipline.extensions import db, limiter, login_manager
 from tipline.timeutil import utcnow
@@ -46,7 +47,7 @@ def install_login(app):
 
 
 def _finish_login(user):
-    service.record_success(user)
+    failed = service.record_success(user, limit_key())
     token = service.start_session(user)
     db.session.commit()
     session.clear()
@@ -54,20 +55,14 @@ def _finish_login(user):
     login_user(user)
     session[LOGIN_AT] = utcnow().timestamp()
     session.permanent = True
+    if failed:
+        flash(_("Failed sign-in attempts on your account since your last sign-in: %(n)d.", n=failed))
 
 
-def _account_limit(config):
-    return config["LOGIN_ACCOUNT_LIMIT"] or f"{config['LOGIN_MAX_FAILURES']} per {config['LOGIN_LOCK_MINUTES']} minutes"
-
-
-def _login_account_key():
-    """Sign-in attempts counted per account named, known or not, so both get the same answer."""
-    return "login:" + service.normalize_email(request.form.get("email", ""))[:254]
-
-
+# Attempts per client address here; per account and client, and per account, in
+# cases/accounts/throttle.py (failures only, so that signing in never locks anyone).
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
-@limiter.limit(lambda: _account_limit(current_app.config), methods=["POST"], key_func=_login_account_key)
 @keeps_input_on_csrf_error
 def login():
     """Email and password; then the second factor when the account has one."""
@@ -79,10 +74,10 @@ def login():
         status = 400
         if form.validate_on_submit():
             try:
-                user = service.authenticate(form.email.data, form.password.data)
+                user = service.authenticate(form.email.data, form.password.data, limit_key())
             except service.AccountLocked:
-                db.session.commit()
-                abort(429)  # the same answer as the per-account limit gives any address
+                db.session.commit()  # keep the failure count and the owner's notice
+                abort(429)  # the same answer for any address, known or not
             except service.AccountError as exc:
                 db.session.commit()  # keep the failure count
                 time.sleep(current_app.config["LOGIN_FAILURE_DELAY"])
@@ -116,16 +111,20 @@ def login_second_factor():
     if request.method == "POST":
         status = 400
         if form.validate_on_submit():
-            if user.locked_until and user.locked_until > utcnow():
-                form.code.errors.append(_("Too many failed attempts. The account is locked for a while."))
+            try:
+                service.check_second_factor(user, form.code.data, limit_key())
+            except service.AccountLocked as exc:
+                db.session.commit()
+                form.code.errors.append(str(exc.message))
                 status = 429
-            elif service.check_second_factor(user, form.code.data):
+            except service.AccountError as exc:
+                db.session.commit()  # keep the failure count
+                time.sleep(current_app.config["LOGIN_FAILURE_DELAY"])
+                form.code.errors.append(str(exc.message))
+                status = 401
+            else:
                 _finish_login(user)
                 return redirect(safe_next(request.args.get("next"), url_for("staff.queue")))
-            else:
-                db.session.commit()
-                form.code.errors.append(_("That code is not correct."))
-                status = 401
     return no_store(render_template("cases/login_code.html", form=form), status)
 
 
@@ -168,11 +167,14 @@ def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            service.authenticate(current_user.email, form.current.data)
-            service.set_password(current_user, form.new.data, actor=current_user)
+            service.change_own_password(current_user, form.current.data, form.new.data, limit_key())
         except service.AccountError as exc:
-            db.session.commit()  # a wrong current password counts as a failed attempt
-            form.current.errors = [*form.current.errors, str(exc.message)]
+            if exc.field == "password":  # the new one is refused: nothing else to keep
+                db.session.rollback()
+            else:
+                db.session.commit()  # a wrong current password counts as a failed attempt
+            field = form.new if exc.field == "password" else form.current
+            field.errors = [*field.errors, str(exc.message)]
         else:
             service.end_other_sessions(current_user, session.get(SESSION_TOKEN))
             db.session.commit()
@@ -220,6 +222,7 @@ def account(password_form=None, status=200):
             secret=secret,
             qr=_qr_data_uri(service.totp_uri(current_user, secret)) if secret else None,
             has_totp=bool(current_user.totp_secret_encrypted),
+            must_enrol=service.must_enrol(current_user),
             plain=PlainForm(),
             password_form=password_form or PasswordForm(),
         ),

@@ -24,6 +24,33 @@ def end_old_sessions():
             session.pop(LOGIN_AT, None)
 
 
+# What a supervisor or admin without a second factor may reach: setting one up, and signing out.
+ENROLMENT_ENDPOINTS = frozenset(
+    {"staff.account", "staff.change_password", "staff.logout", "staff.logout_everywhere", "staff.login"}
+)
+
+
+@bp.before_request
+def require_second_factor():
+    """Supervisors and admins work only once their second factor is on (SECOND_FACTOR_ROLES).
+
+    One place for every staff route: a page, a form post or a crafted request alike.
+    """
+    from flask import abort, flash, redirect, request, url_for
+    from flask_babel import gettext as _
+
+    from cases.accounts.service import must_enrol
+
+    if not current_user.is_authenticated or request.endpoint in ENROLMENT_ENDPOINTS:
+        return None
+    if not must_enrol(current_user):
+        return None
+    if request.method not in ("GET", "HEAD"):
+        abort(403)
+    flash(_("Supervisors and administrators must turn on the second factor before they can work. Set it up here."))
+    return redirect(url_for("staff.account"))
+
+
 def register(app):
     """Wire the staff surface: its routes, the user loader, and its template helpers."""
     from cases import admin, auth, case_pages, junk_tray, notice_pages, platform_pages, queue  # noqa: F401

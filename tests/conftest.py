@@ -29,6 +29,8 @@ SECRET_KEY = "test-secret-" + RUN_ID
 CONTACT_KEY = Fernet.generate_key().decode()
 KEEP_TABLES = {"region", "alembic_version"}
 PASSWORD = "correct horse battery staple"  # of every staff account the tests make
+# Second-factor secrets of the accounts make_staff enrolled, by email (also kept on the user object).
+TOTP_SECRETS = {}
 CATALOG = ROOT / "tipline" / "translations"
 
 
@@ -77,11 +79,12 @@ def _config(url, upload_dir, **extra):
         "JOB_MODE": "sync",
         "REDIS_URL": None,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Keys the app keeps in Redis (the day's client key) stay apart from a real deployment's.
+        "REDIS_KEY_PREFIX": f"tipline-test-{RUN_ID}",
         # Generous limits for the suite; the rate-limit tests set their own.
         "TRACK_LOOKUP_LIMIT": "1000 per minute",
         "TRACK_ADD_LIMIT": "1000 per minute",
         "REPORT_SUBMIT_LIMIT": "1000 per minute",
-        "LOGIN_ACCOUNT_LIMIT": "1000 per minute",
         "LOGIN_FAILURE_DELAY": 0,
         # No mail leaves a test unless it starts the SMTP server below; port 1 refuses at once.
         "MAIL_SERVER": "127.0.0.1",
@@ -219,18 +222,55 @@ def make_platform(app):
 
 @pytest.fixture
 def make_staff(app):
-    """Factory: a staff account (committed)."""
-    from cases.accounts.service import create_user
+    """Factory: a staff account (committed).
+
+    Supervisors and admins must have a second factor (cases/blueprint.py), so they get one
+    by default (totp=False makes one without); its secret is `user.totp_secret`, and
+    `totp_code(user)` gives a code the sign-in helpers enter.
+    """
+    import pyotp
+
+    from cases.accounts.service import SECOND_FACTOR_ROLES, create_user
+    from tipline.crypto import encrypt_secret
 
     counter = iter(range(1, 10_000))
 
-    def make(role="officer", department="cyberspace", region="110108", email=None):
+    def make(role="officer", department="cyberspace", region="110108", email=None, totp=None):
         n = next(counter)
         user = create_user(email or f"{role}.{department}.{region}.{n}@example.com", PASSWORD, role, department, region)
+        if totp if totp is not None else role in SECOND_FACTOR_ROLES:
+            secret = pyotp.random_base32()
+            user.totp_secret_encrypted = encrypt_secret(secret)
+            user.totp_secret = secret
+            TOTP_SECRETS[user.email] = secret
+        else:
+            TOTP_SECRETS.pop(user.email, None)
         db.session.commit()
         return user
 
     return make
+
+
+def totp_secret(user):
+    """The second-factor secret make_staff gave this user, or None."""
+    return getattr(user, "totp_secret", None) or TOTP_SECRETS.get(user.email)
+
+
+def totp_code(user):
+    """A code that the second-factor step accepts for `user` now.
+
+    A code is good once per 30-second step (cases/accounts/service.py totp_step), and the
+    tests sign the same user in many times a step: so this forgets the last step used,
+    in the database, on a connection of its own. Only tests do this.
+    """
+    import pyotp
+    from sqlalchemy import update
+
+    from cases.accounts.models import StaffUser
+
+    with db.engine.begin() as conn:
+        conn.execute(update(StaffUser).where(StaffUser.id == user.id).values(totp_last_step=0))
+    return pyotp.TOTP(totp_secret(user)).now()
 
 
 @pytest.fixture

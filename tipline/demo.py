@@ -13,7 +13,8 @@ from tipline.reports.models import Tip
 from tipline.reports.service import TipSubmission, submit_tip
 from tipline.timeutil import utcnow
 
-DEMO_PASSWORD = "tipline-demo-2026"
+# Published in the README: demo machines only. Strong enough for the password policy (zxcvbn).
+DEMO_PASSWORD = "velvet-harbor-kite-orbit"
 # (email, role, department, region): a national admin, Beijing and Shanghai staff, district officers.
 DEMO_STAFF = [
     ("admin@tipline.example", "admin", "cyberspace", "100000"),
@@ -26,6 +27,8 @@ DEMO_STAFF = [
     ("chaoyang.cyber@tipline.example", "officer", "cyberspace", "110105"),
     ("sh.intake@tipline.example", "intake", "education", "310000"),
     ("sh.edu@tipline.example", "officer", "education", "310000"),
+    # Confirms the reviews Shanghai's officer records (a review takes two people).
+    ("sh.edu.supervisor@tipline.example", "supervisor", "education", "310000"),
 ]
 
 

@@ -8,7 +8,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
-from tipline.clients import client_address
+from tipline.clients import limit_key
 
 # Stable constraint names, so that migrations read the same on SQLite and PostgreSQL.
 NAMING = {
@@ -23,5 +23,5 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=client_address)
+limiter = Limiter(key_func=limit_key)
 login_manager = LoginManager()

@@ -27,8 +27,11 @@ class StaffUser(UserMixin, db.Model):
     totp_secret_encrypted: Mapped[str | None] = mapped_column(Text)
     # The last TOTP time step accepted: a code is good once, never replayed.
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Failed sign-in attempts since the last sign-in, shown to the owner when they sign in.
+    # The throttles themselves live in the rate-limit storage (cases/accounts/throttle.py).
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    # When the owner was last told that failures locked sign-in: one notice per lock.
+    lock_noticed_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Bumped by "sign out everywhere": sessions carrying an older value stop working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
+from cases.accounts import policy, throttle
 from cases.accounts.models import StaffSession, StaffUser
 from cases.audit import audit
 from tipline.catalog import DEPARTMENTS, ROLES
@@ -21,7 +22,9 @@ from tipline.extensions import db
 from tipline.regions.models import Region
 from tipline.timeutil import utcnow
 
-MIN_PASSWORD = 12
+MIN_PASSWORD = policy.MIN_PASSWORD
+# Roles that may not work without a second factor (enforced in cases/blueprint.py).
+SECOND_FACTOR_ROLES = frozenset({"supervisor", "admin"})
 
 
 def _argon2():
@@ -45,19 +48,19 @@ def _dummy_hash():
 
 
 class AccountError(Exception):
-    """An account operation that cannot be done; `message` is for the page."""
+    """An account operation that cannot be done; `message` is for the page, `field` names the value at fault."""
 
-    def __init__(self, message):
+    def __init__(self, message, field=None):
         super().__init__(str(message))
         self.message = message
+        self.field = field
 
 
 class AccountLocked(AccountError):
-    """Too many failed sign-ins: the account waits until `until`."""
+    """Too many failed sign-ins for this account (from this client, or from everywhere)."""
 
-    def __init__(self, until):
+    def __init__(self):
         super().__init__(_l("Too many failed attempts. Try again after a while."))
-        self.until = until
 
 
 def normalize_email(email):
@@ -70,18 +73,18 @@ def find_user(email):
 
 def create_user(email, password, role, department, region_code, name="", actor=None):
     """A new staff account; raises AccountError on anything invalid."""
-    email = normalize_email(email)
-    if "@" not in email or len(email) > 254:
-        raise AccountError(_l("Enter a valid email address."))
+    email = _clean(policy.clean_email, email, "email")
+    name = _clean(policy.clean_name, name, "name")
     if role not in ROLES:
         raise AccountError(_l("Choose a role from the list."))
     if department not in DEPARTMENTS:
         raise AccountError(_l("Choose a department from the list."))
-    if db.session.get(Region, region_code) is None:
+    region = db.session.get(Region, region_code)
+    if region is None:
         raise AccountError(_l("Choose a region from the list."))
     if find_user(email) is not None:
         raise AccountError(_l("An account with this email address exists already."))
-    check_password_strength(password)
+    check_password_strength(password, policy.password_context(email=email, name=name, regions=region.path()))
     user = StaffUser(
         email=email,
         name=name,
@@ -96,64 +99,127 @@ def create_user(email, password, role, department, region_code, name="", actor=N
     return user
 
 
-def check_password_strength(password):
-    if len(password or "") < MIN_PASSWORD:
-        raise AccountError(_l("Use a password of at least %(n)d characters.", n=MIN_PASSWORD))
+def _clean(check, value, field):
+    """The value as the account policy cleans it, or AccountError naming the field."""
+    try:
+        return check(value)
+    except policy.PolicyError as exc:
+        raise AccountError(exc.message, field) from None
+
+
+def check_password_strength(password, context=()):
+    """Refuse a password that is short or easy to guess (zxcvbn, given the account's own words)."""
+    _clean(lambda value: policy.check_password(value, context), password, "password")
 
 
 def set_password(user, password, actor=None):
-    check_password_strength(password)
+    """A new password for `user` (their own change or an admin's reset); every other session ends."""
+    check_password_strength(password, policy.password_context(user, regions=user.region.path()))
     user.password_hash = hasher().hash(password)
     user.session_version += 1  # a new password signs out every other session
     audit(actor, "user.password", "user", user.id)
 
 
-def authenticate(email, password):
+def change_own_password(user, current, new, client):
+    """A user's own change: the current password is checked like a sign-in (a wrong one counts)."""
+    authenticate(user.email, current, client)
+    set_password(user, new, actor=user)
+    throttle.forgive(normalize_email(user.email), client)
+
+
+def update_user(user, actor, **values):
+    """Change an account's name, role, department, region or active flag; new rights take effect at the next sign-in."""
+    if "name" in values:
+        values["name"] = _clean(policy.clean_name, values["name"], "name")
+    if "role" in values and values["role"] not in ROLES:
+        raise AccountError(_l("Choose a role from the list."))
+    if "department" in values and values["department"] not in DEPARTMENTS:
+        raise AccountError(_l("Choose a department from the list."))
+    if "region_code" in values and db.session.get(Region, values["region_code"]) is None:
+        raise AccountError(_l("Choose a region from the list."))
+    changes = {}
+    for attr, value in values.items():
+        if getattr(user, attr) != value:
+            changes[attr] = [getattr(user, attr), value]
+            setattr(user, attr, value)
+    if changes:
+        user.session_version += 1  # new rights take effect at the next sign-in
+        audit(actor, "user.update", "user", user.id, **changes)
+    return changes
+
+
+def must_enrol(user):
+    """Whether the user may do nothing but set up a second factor (supervisors and admins need one)."""
+    return user.role in SECOND_FACTOR_ROLES and not user.totp_secret_encrypted
+
+
+def _spend_a_check(password):
+    """Verify against a dummy hash: as long as a real check, so that no answer shows in the timing."""
+    try:
+        hasher().verify(_dummy_hash(), password or "")
+    except VerificationError:
+        pass
+
+
+def authenticate(email, password, client):
     """The active user with this email and password; raises AccountError or AccountLocked.
 
-    Failures count per account; past LOGIN_MAX_FAILURES the account is locked for
-    LOGIN_LOCK_MINUTES. Unknown addresses take as long as known ones.
+    Unknown, wrong and locked get the same answers whether the account exists or not
+    (cases/accounts/throttle.py counts by the address typed). Under an account-wide lock
+    the right password passes only when a second factor follows.
     """
+    email = normalize_email(email)[:254]
+    if not throttle.attempt(email, client):
+        _spend_a_check(password)
+        raise AccountLocked()
+    locked = throttle.account_locked(email)
     user = find_user(email)
-    now = utcnow()
     if user is None or not user.active:
-        try:
-            hasher().verify(_dummy_hash(), password or "")
-        except VerificationError:
-            pass
-        raise AccountError(_l("Email or password is not correct."))
-    if user.locked_until and user.locked_until > now:
-        try:  # as long as a real check, so that a lock does not show in the timing
-            hasher().verify(_dummy_hash(), password or "")
-        except VerificationError:
-            pass
-        raise AccountLocked(user.locked_until)
+        _spend_a_check(password)
+        _count_failure(email, client, None)
+        raise AccountLocked() if locked else AccountError(_l("Email or password is not correct."))
     try:
         hasher().verify(user.password_hash, password or "")
     except (VerificationError, InvalidHashError):
-        record_failure(user)
-        raise AccountError(_l("Email or password is not correct.")) from None
+        _count_failure(email, client, user)
+        raise (AccountLocked() if locked else AccountError(_l("Email or password is not correct."))) from None
+    if locked and not user.totp_secret_encrypted:
+        raise AccountLocked()  # the owner without a second factor waits like everyone else
     if hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hasher().hash(password)
     return user
 
 
-def record_failure(user):
-    """Count a failed attempt; lock the account when there have been too many."""
-    config = current_app.config
-    user.failed_logins += 1
-    audit(None, "user.login_failed", "user", user.id, failures=user.failed_logins)
-    if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
-        user.locked_until = utcnow() + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
-        user.failed_logins = 0
-        audit(None, "user.locked", "user", user.id, until=user.locked_until.isoformat())
+def _count_failure(email, client, user):
+    """A failed attempt: counted for the throttles, shown to the owner at next sign-in, and told when it locks."""
+    raised = throttle.record_failure(email, client)
+    if user is not None:
+        _note_failure(user, raised)
 
 
-def record_success(user):
+def _note_failure(user, lock_raised):
+    user.failed_logins = StaffUser.failed_logins + 1  # in SQL: parallel failures all count
+    audit(None, "user.login_failed", "user", user.id)
+    if not lock_raised:
+        return
+    now = utcnow()
+    minutes = current_app.config["LOGIN_LOCK_MINUTES"]
+    if user.lock_noticed_at is None or user.lock_noticed_at < now - timedelta(minutes=minutes):
+        from cases.notices import notify_staff
+
+        user.lock_noticed_at = now  # one notice per lock, however many attempts follow
+        audit(None, "user.locked", "user", user.id, minutes=minutes)
+        notify_staff([user], "signin_locked", None, minutes=minutes)
+
+
+def record_success(user, client):
+    """A completed sign-in; returns how many attempts failed since the previous one."""
+    failed = user.failed_logins or 0
     user.failed_logins = 0
-    user.locked_until = None
     user.last_login_at = utcnow()
-    audit(user, "user.login", "user", user.id)
+    throttle.forgive(normalize_email(user.email), client)
+    audit(user, "user.login", "user", user.id, failed_before=failed)
+    return failed
 
 
 # --- TOTP -------------------------------------------------------------------------------------
@@ -173,7 +239,9 @@ def totp_step(secret, code, after=0):
     Steps at or before `after` are refused, so an accepted code cannot be used again.
     """
     code = "".join((code or "").split())
-    if not (code.isdigit() and len(code) == 6):
+    # ASCII digits only: str.isdigit() also takes "١٢٣٤٥٦" and "１２３４５６", which
+    # hmac.compare_digest refuses with a TypeError (non-ASCII str).
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
         return None
     totp = pyotp.TOTP(secret)
     now = int(time.time()) // totp.interval
@@ -199,14 +267,22 @@ def disable_totp(user, actor):
     audit(actor, "user.totp_disabled", "user", user.id)
 
 
-def check_second_factor(user, code):
-    """Verify a TOTP code at sign-in; a wrong or replayed one counts as a failed attempt."""
+def check_second_factor(user, code, client):
+    """Verify a TOTP code at sign-in; raises AccountLocked, or AccountError for a wrong or replayed code.
+
+    Every code counts against this client's attempts on the account; wrong codes also count
+    account-wide, so that guessing codes from many clients with a stolen password stops too.
+    """
+    email = normalize_email(user.email)
+    if not throttle.attempt(email, client) or throttle.codes_locked(email):
+        raise AccountLocked()
     step = totp_step(decrypt_secret(user.totp_secret_encrypted), code, after=user.totp_last_step or 0)
     if step is not None:
         user.totp_last_step = step
-        return True
-    record_failure(user)
-    return False
+        return
+    raised = throttle.record_code_failure(email) or throttle.client_locked(email, client)
+    _note_failure(user, raised)
+    raise AccountError(_l("That code is not correct."))
 
 
 def _token_hash(token):

@@ -7,6 +7,7 @@ the tests fail (never skip) and say so.
 """
 
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -107,7 +108,7 @@ def sign_in_staff(pg, base, user):
     """Sign a member of staff in on an English page; ends on the work queue."""
     from playwright.sync_api import expect
 
-    from tests.conftest import PASSWORD
+    from tests.conftest import PASSWORD, totp_code, totp_secret
 
     pg.goto(base + "/staff/login")
     expect(pg.locator("html")).to_have_attribute("lang", "en")
@@ -115,4 +116,9 @@ def sign_in_staff(pg, base, user):
     form.locator("#email").fill(user.email)
     form.locator("#password").fill(PASSWORD)
     form.locator("[type=submit][name$=submit]").click()
+    if totp_secret(user):  # supervisors and admins: the second factor make_staff enrolled
+        expect(pg).to_have_url(re.compile(re.escape(base + "/staff/login/code")))
+        code = pg.locator("form.narrow")
+        code.locator("#code").fill(totp_code(user))
+        code.locator("[type=submit][name$=submit]").click()
     expect(pg).to_have_url(base + "/staff/")

@@ -5,6 +5,8 @@ import pytest
 from tests.conftest import (
     PASSWORD,  # noqa: F401  (used by the staff tests)
     csrf_token,
+    totp_code,
+    totp_secret,
 )
 from tipline.extensions import db
 from tipline.reports.service import TipSubmission, submit_tip
@@ -13,11 +15,22 @@ BEIJING, HAIDIAN, CHAOYANG = "110000", "110108", "110105"
 
 
 def sign_in(client, user, password=PASSWORD):
-    """Sign a test client in as `user`; returns the response of the sign-in POST."""
-    return client.post(
+    """Sign a test client in as `user`; returns the response of the last sign-in POST.
+
+    When the password leads to the second-factor step and make_staff enrolled the user
+    (tests/conftest.py totp_code), the code is entered too, so that a 302 means signed in
+    for every role. Otherwise the password step's response is returned as it is.
+    """
+    response = client.post(
         "/staff/login",
         data={"csrf_token": csrf_token(client, "/staff/login"), "email": user.email, "password": password},
     )
+    step = response.headers.get("Location", "") if response.status_code == 302 else ""
+    if "/staff/login/code" in step and totp_secret(user):
+        response = client.post(
+            step, data={"csrf_token": csrf_token(client, "/staff/login/code"), "code": totp_code(user)}
+        )
+    return response
 
 
 @pytest.fixture
@@ -75,6 +88,7 @@ FORM_PREFIXES = {
     "decide": "decision",
     "lift": "lift",
     "review": "review",
+    "confirm": "confirm",
 }
 
 
