@@ -13,6 +13,7 @@ from PIL.TiffImagePlugin import IFDRational
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from tests.tipline import images
 from tipline.evidence.models import READY, Evidence
 from tipline.extensions import db
 from tipline.platforms.models import Platform
@@ -26,7 +27,7 @@ pytestmark = [
 CROCKFORD = "[0-9A-HJKMNP-TV-Z]"
 RECEIPT_CODE = re.compile(rf"^{CROCKFORD}{{4}}(-{CROCKFORD}{{4}}){{5}}$")
 GPS_IFD = 0x8825
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = images.pdf()  # a real one-page PDF: one no parser can read is flagged
 DESCRIPTION_ZH = "孩子上直播课时，课程页面弹出网络游戏广告，点击后跳转到游戏下载页面。"
 HAN = re.compile(r"[\u4e00-\u9fff]")  # a Chinese label, whatever its wording
 DESCRIPTION_EN = "A game advert popped up in the middle of my son's live maths lesson."

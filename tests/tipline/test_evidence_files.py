@@ -1,4 +1,4 @@
-"""Evidence files: type from the bytes, photos stripped of metadata, bombs and fakes refused."""
+"""Evidence files: type from the bytes, metadata stripped, bombs and fakes refused, PDF scripts found."""
 
 import io
 
@@ -8,13 +8,16 @@ from PIL import Image
 from tests.tipline import images
 from tipline.evidence.files import (
     EvidenceRejected,
+    accept_upload,
     clean_upload,
+    declared_pixels,
     display_name,
+    download_name,
     make_thumbnail,
-    pdf_active_content,
     read_limited,
     sniff,
 )
+from tipline.evidence.pdf import PdfUnreadable, pdf_active_content
 
 MAX_PIXELS = 40_000_000
 
@@ -76,10 +79,106 @@ def test_display_name_is_harmless():
 
 def test_pdf_active_content_is_found():
     assert pdf_active_content(images.PDF) == []
-    assert {"JavaScript", "JS", "OpenAction"} <= set(pdf_active_content(images.PDF_WITH_SCRIPT))
-    # Names hidden with #xx escapes are decoded; look-alike names are not flagged.
-    assert pdf_active_content(b"%PDF-1.4 << /Open#41ction << /S /J#53 >> >>") == ["JS", "OpenAction"]
-    assert pdf_active_content(b"%PDF-1.4 << /JSON 1 /AAPL 2 >>") == []
+    assert {"JavaScript", "JS", "OpenAction"} <= set(pdf_active_content(images.pdf(script="app.alert(1)")))
+
+
+def test_pdf_script_in_a_compressed_object_stream_is_found():
+    """Bug caught: a byte search for /JS misses names packed into compressed object streams."""
+    hidden = images.pdf(script="app.launchURL('https://evil.example')", object_streams=True)
+    assert b"/JS" not in hidden and b"JavaScript" not in hidden  # invisible to a byte search
+    assert {"JavaScript", "JS", "OpenAction"} <= set(pdf_active_content(hidden))
+    assert pdf_active_content(images.pdf(object_streams=True)) == []
+
+
+def test_pdf_actions_in_name_trees_and_pages_are_found():
+    import pikepdf
+
+    document = pikepdf.open(io.BytesIO(images.PDF))
+    script = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+    document.Root.Names = pikepdf.Dictionary(JavaScript=pikepdf.Dictionary(Names=pikepdf.Array(["a", script])))
+    launch = pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("calc.exe"))
+    document.pages[0].obj.AA = pikepdf.Dictionary(O=launch)
+    out = io.BytesIO()
+    document.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    assert {"AA", "JS", "JavaScript", "Launch"} <= set(pdf_active_content(out.getvalue()))
+
+
+def test_opening_at_a_page_is_not_active_content():
+    import pikepdf
+
+    document = pikepdf.open(io.BytesIO(images.PDF))
+    document.Root.OpenAction = pikepdf.Array([document.pages[0].obj, pikepdf.Name.Fit])
+    out = io.BytesIO()
+    document.save(out)
+    assert pdf_active_content(out.getvalue()) == []
+
+
+def test_unreadable_pdf_is_reported_as_such():
+    with pytest.raises(PdfUnreadable):
+        pdf_active_content(images.BROKEN_PDF)
+
+
+def test_pdf_loses_author_and_xmp_but_keeps_its_pages():
+    import pikepdf
+
+    source = images.pdf(author="Wang Xiaoming", xmp_creator="Li Hua")
+    assert b"Wang Xiaoming" in source and b"Li Hua" in source
+    clean = clean_upload(source, "report.pdf", MAX_PIXELS)
+    assert b"Wang Xiaoming" not in clean.data and b"Li Hua" not in clean.data
+    assert not clean.metadata_kept
+    stored = pikepdf.open(io.BytesIO(clean.data))
+    assert len(stored.pages) == 1 and "/Metadata" not in stored.Root
+
+
+@pytest.mark.parametrize("container", ["mp4", "mov"])
+def test_video_loses_location_and_artist(container):
+    clean = clean_upload(images.video_with_location(container), f"clip.{container}", MAX_PIXELS)
+    assert images.LOCATION.encode() not in clean.data and b"Wang Xiaoming" not in clean.data
+    assert b"\xa9xyz" not in clean.data and not clean.metadata_kept
+    assert images.is_playable_video(clean.data)
+
+
+def test_video_cover_picture_and_its_exif_are_dropped():
+    """Bug caught: copying every video stream kept an attached cover JPEG with its camera and GPS EXIF."""
+    clean = clean_upload(images.video_with_cover(), "clip.mp4", MAX_PIXELS)
+    assert b"TestCam" not in clean.data and not clean.metadata_kept
+    assert images.is_playable_video(clean.data)
+
+
+def test_broken_pdf_and_video_are_kept_as_sent_and_marked():
+    for data, name in ((images.BROKEN_PDF, "broken.pdf"), (images.MP4, "broken.mp4")):
+        clean = clean_upload(data, name, MAX_PIXELS)
+        assert clean.data == data and clean.metadata_kept, name
+
+
+def test_accepting_reads_headers_only_and_keeps_the_upload_raw():
+    accepted = accept_upload(images.photo_with_gps(), "photo.jpg", MAX_PIXELS)
+    assert accepted.raw and accepted.data == images.photo_with_gps() and accepted.sha256 == ""
+    assert accepted.pixels == 64 * 48 and accepted.kind == "image"
+    with pytest.raises(EvidenceRejected):
+        accept_upload(images.decompression_bomb(), "bomb.png", MAX_PIXELS)
+    with pytest.raises(EvidenceRejected):
+        accept_upload(b"<html></html>", "x.png", MAX_PIXELS)
+
+
+def test_declared_pixels_come_from_the_header_and_count_frames():
+    assert declared_pixels(images.png_image((300, 200)), MAX_PIXELS) == 60_000
+    assert declared_pixels(images.PDF, MAX_PIXELS) == 0
+    frames = [Image.new("RGB", (20, 10), (40 * i, 0, 0)) for i in range(5)]
+    out = io.BytesIO()
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:])
+    assert declared_pixels(out.getvalue(), MAX_PIXELS) == 5 * 200
+    with pytest.raises(EvidenceRejected) as caught:
+        declared_pixels(out.getvalue(), 1000)  # an animation may use half the limit
+    assert "frames" in str(caught.value.message)
+
+
+@pytest.mark.parametrize(
+    "mime, name",
+    [("application/pdf", "evidence-9.pdf"), ("image/jpeg", "evidence-9.jpg"), ("video/quicktime", "evidence-9.mov")],
+)
+def test_download_name_comes_from_the_detected_type(mime, name):
+    assert download_name(9, mime) == name
 
 
 def test_thumbnail_is_small():

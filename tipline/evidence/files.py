@@ -1,13 +1,15 @@
-"""Checking an uploaded file by its bytes and making it safe to keep.
+"""Checking an uploaded file by its bytes, and making it safe to keep.
 
 The browser's word and the file name are never trusted: the type comes from the
-content. Photos are re-encoded from their pixels so that no location or device
-metadata survives; decompression bombs are refused before they are decoded.
+content. While the reporter waits, only the bytes and headers are read
+(`accept_upload`): type, size, and the pixels an image declares. The costly part
+(`clean_upload`) runs in the background job: photos are re-encoded from their
+pixels so that no location or device metadata survives; videos are remuxed and
+PDFs rewritten without theirs.
 """
 
 import hashlib
 import io
-import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -15,21 +17,28 @@ import filetype
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, ImageSequence
 
-# Accepted types, decided from the bytes, and the kind each is shown as.
-ACCEPTED = {
-    "image/jpeg": "image",
-    "image/png": "image",
-    "image/webp": "image",
-    "image/gif": "image",
-    "image/apng": "image",
-    "video/mp4": "video",
-    "video/quicktime": "video",
-    "video/webm": "video",
-    "video/3gpp": "video",
-    "application/pdf": "pdf",
+from tipline.evidence.pdf import strip_pdf_metadata
+from tipline.evidence.video import strip_video_metadata
+
+# Accepted types, decided from the bytes: the kind each is shown as, and the file
+# extension its downloads get (never the reporter's own, which may say .hta or .html).
+TYPES = {
+    "image/jpeg": ("image", "jpg"),
+    "image/png": ("image", "png"),
+    "image/webp": ("image", "webp"),
+    "image/gif": ("image", "gif"),
+    "image/apng": ("image", "png"),
+    "video/mp4": ("video", "mp4"),
+    "video/quicktime": ("video", "mov"),
+    "video/webm": ("video", "webm"),
+    "video/3gpp": ("video", "3gp"),
+    "application/pdf": ("pdf", "pdf"),
 }
+ACCEPTED = {mime: kind for mime, (kind, _ext) in TYPES.items()}
+EXTENSIONS = {mime: ext for mime, (_kind, ext) in TYPES.items()}
 PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/apng": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}
 MAX_FRAMES = 200
+ANIMATED = ("GIF", "WEBP", "PNG")  # formats whose frames are all kept
 
 
 class EvidenceRejected(ValueError):
@@ -43,13 +52,34 @@ class EvidenceRejected(ValueError):
 
 @dataclass
 class CleanFile:
-    """An accepted file, ready to store."""
+    """An accepted file, ready to store.
+
+    `raw` files (from `accept_upload`) still carry their metadata: they are kept in
+    quarantine, never served, until the check job cleans them.
+    """
 
     kind: str
     mime_type: str
     data: bytes
     original_name: str
-    sha256: str
+    sha256: str  # of the clean bytes; "" while raw (a hash of the original could match the reporter's copy)
+    # True when the file could not be rewritten without its metadata and is kept as sent.
+    metadata_kept: bool = False
+    raw: bool = False
+    pixels: int = 0  # what decoding a raw image will cost, as its headers declare
+
+
+def too_many_pixels(total):
+    """The reporter's message when the images of one request hold more than `total` pixels."""
+    return _l(
+        "These images are too large together: at most %(mp)d megapixels in all. Send fewer or smaller images.",
+        mp=total // 1_000_000,
+    )
+
+
+def download_name(evidence_id, mime_type):
+    """The name a download is saved under: the evidence number and the extension of its detected type."""
+    return f"evidence-{int(evidence_id)}.{EXTENSIONS.get(mime_type, 'bin')}"
 
 
 def read_limited(stream, limit):
@@ -74,12 +104,7 @@ def sniff(data):
     return None
 
 
-def clean_upload(data, filename, max_pixels):
-    """Check one uploaded file and return it made safe to store.
-
-    Raises EvidenceRejected with a message for the reporter.
-    """
-    name = display_name(filename)
+def _checked_type(data, name):
     if not data:
         raise EvidenceRejected(_l("The file is empty."), name)
     mime = sniff(data)
@@ -91,15 +116,72 @@ def clean_upload(data, filename, max_pixels):
             ),
             name,
         )
-    if ACCEPTED[mime] == "image":
+    return mime
+
+
+def accept_upload(data, filename, max_pixels):
+    """Check one uploaded file from its bytes and headers alone; returns it raw, for quarantine.
+
+    Nothing is decoded: this is what a request may afford. Raises EvidenceRejected
+    with a message for the reporter.
+    """
+    name = display_name(filename)
+    mime = _checked_type(data, name)
+    pixels = declared_pixels(data, max_pixels, name)
+    return CleanFile(ACCEPTED[mime], mime, data, name, sha256="", raw=True, pixels=pixels)
+
+
+def clean_upload(data, filename, max_pixels):
+    """Check one file and return it made safe to store: the costly part, for the background job.
+
+    Raises EvidenceRejected with a message for the reporter.
+    """
+    name = display_name(filename)
+    mime = _checked_type(data, name)
+    kind, metadata_kept = ACCEPTED[mime], False
+    if kind == "image":
         data = strip_image(data, mime, max_pixels, name)
+    else:
+        # A file that cannot be rewritten is still evidence: kept as sent, and marked so.
+        stripped = strip_pdf_metadata(data) if kind == "pdf" else strip_video_metadata(data, mime)
+        if stripped is not None and sniff(stripped) is not None:
+            data, mime = stripped, sniff(stripped)
+        else:
+            metadata_kept = True
     return CleanFile(
-        kind=ACCEPTED[mime],
+        kind=kind,
         mime_type=mime,
         data=data,
         original_name=name,
         sha256=hashlib.sha256(data).hexdigest(),
+        metadata_kept=metadata_kept,
     )
+
+
+def declared_pixels(data, max_pixels, name=""):
+    """The pixels decoding an image will cost, from its headers alone (0 for other files).
+
+    Pillow opens lazily: sizes and frame counts come from the headers. Animation
+    frames count each (as `strip_image` decodes them). Refuses an image over its
+    limits, and one whose header cannot be read.
+    """
+    mime = sniff(data)
+    if mime is None or ACCEPTED[mime] != "image":
+        return 0
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            frame = image.width * image.height
+            animated = PIL_FORMATS[mime] in ANIMATED and getattr(image, "is_animated", False)
+            frames = image.n_frames if animated else 1
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise EvidenceRejected(_l("This image is too large to process."), name) from None
+    except Exception:  # Pillow raises many kinds of error on hostile or broken files
+        raise EvidenceRejected(_l("This image is damaged and cannot be read."), name) from None
+    if frame > max_pixels:
+        raise EvidenceRejected(_l("This image is too large to process."), name)
+    if animated and (frames > MAX_FRAMES or frames * frame > max_pixels // 2):
+        raise EvidenceRejected(_l("This animation has too many frames to process."), name)
+    return frame * frames
 
 
 def strip_image(data, mime, max_pixels, name=""):
@@ -115,7 +197,7 @@ def strip_image(data, mime, max_pixels, name=""):
             # The header gives the size before any pixel is decoded: refuse bombs here.
             if image.width * image.height > max_pixels:
                 raise EvidenceRejected(_l("This image is too large to process."), name)
-            if fmt in ("GIF", "WEBP", "PNG") and getattr(image, "is_animated", False):
+            if fmt in ANIMATED and getattr(image, "is_animated", False):
                 return _strip_animation(image, fmt, max_pixels // 2, name)
             image.seek(0)
             upright = ImageOps.exif_transpose(image)
@@ -166,24 +248,3 @@ def make_thumbnail(data, size=320):
     out = io.BytesIO()
     preview.save(out, "JPEG", quality=80)
     return out.getvalue()
-
-
-# Names of PDF objects that run or open something when the document is opened.
-PDF_ACTIVE_NAMES = ("JavaScript", "JS", "Launch", "EmbeddedFile", "OpenAction", "AA", "RichMedia", "XFA")
-_PDF_NAME = re.compile(rb"/((?:[A-Za-z0-9]|#[0-9A-Fa-f]{2})+)")
-
-
-def pdf_active_content(data):
-    """The active-content names a PDF carries in its uncompressed parts (empty when none).
-
-    Names may be written with #xx escapes (/J#53 is /JS); they are decoded first.
-    Content inside compressed object streams is not seen: a flag here means "open
-    with care", its absence is no guarantee.
-    """
-    found = set()
-    for match in _PDF_NAME.finditer(data):
-        name = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), match.group(1))
-        text = name.decode("latin-1")
-        if text in PDF_ACTIVE_NAMES:
-            found.add(text)
-    return sorted(found)

@@ -1,10 +1,12 @@
-"""Turning the files of one form submission into clean evidence, within the limits."""
+"""Taking in the files of one form submission: checked within the limits, kept in quarantine until cleaned."""
 
 from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
-from tipline.evidence.files import EvidenceRejected, clean_upload, display_name, read_limited
+from tipline.evidence.files import EvidenceRejected, accept_upload, display_name, read_limited, too_many_pixels
+from tipline.evidence.models import Evidence
+from tipline.evidence.storage import evidence_storage, quarantine_storage
 
 
 def _megabytes(n):
@@ -12,17 +14,32 @@ def _megabytes(n):
 
 
 def clean_form_files(uploads):
-    """Check the uploaded files of a form against the limits and by content.
+    """Check the uploaded files of a form against the limits, by their bytes and headers only.
 
-    Returns (clean files, error messages). Any error means none is kept, so the
-    reporter can fix the set and send it again.
+    Returns (accepted files, error messages). Any error means none is kept, so the
+    reporter can fix the set and send it again. Nothing is decoded here: the files
+    are returned raw, for quarantine, and the check job cleans them.
     """
     config = current_app.config
     chosen = [f for f in uploads or () if isinstance(f, FileStorage) and f.filename]
-    errors = []
     if len(chosen) > config["EVIDENCE_MAX_FILES"]:
         return [], [_("Attach at most %(n)d files.", n=config["EVIDENCE_MAX_FILES"])]
-    clean, total = [], 0
+    received, errors = _read_within_limits(chosen, config)
+    accepted, pixels = [], 0
+    for filename, data in received:
+        try:
+            accepted.append(accept_upload(data, filename, config["EVIDENCE_MAX_PIXELS"]))
+            pixels += accepted[-1].pixels
+        except EvidenceRejected as exc:
+            errors.append(f"{exc.name}: {exc.message}")
+    # Decoding costs time and memory by the pixel: one request may bring only so many for the job.
+    if not errors and pixels > config["EVIDENCE_MAX_TOTAL_PIXELS"]:
+        errors.append(str(too_many_pixels(config["EVIDENCE_MAX_TOTAL_PIXELS"])))
+    return ([] if errors else accepted), errors
+
+
+def _read_within_limits(chosen, config):
+    received, errors, total = [], [], 0
     for upload in chosen:
         name = display_name(upload.filename)
         data = read_limited(upload.stream, config["EVIDENCE_MAX_FILE_BYTES"])
@@ -44,8 +61,27 @@ def clean_form_files(uploads):
                 )
             )
             break
-        try:
-            clean.append(clean_upload(data, upload.filename, config["EVIDENCE_MAX_PIXELS"]))
-        except EvidenceRejected as exc:
-            errors.append(f"{exc.name}: {exc.message}")
-    return ([] if errors else clean), errors
+        received.append((upload.filename, data))
+    return received, errors
+
+
+def keep_evidence(tip, event, accepted):
+    """A new Evidence row for an accepted file, its bytes stored: raw ones in quarantine, clean ones served.
+
+    The caller adds the row and records the check job that cleans and checks it.
+    """
+    if accepted.raw:
+        keys = {"raw_key": quarantine_storage().save(accepted.data)}
+    else:
+        keys = {"storage_key": evidence_storage().save(accepted.data)}
+    return Evidence(
+        tip=tip,
+        event=event,
+        kind=accepted.kind,
+        mime_type=accepted.mime_type,
+        size=len(accepted.data),
+        sha256=accepted.sha256,
+        original_name=accepted.original_name,
+        metadata_kept=accepted.metadata_kept,
+        **keys,
+    )

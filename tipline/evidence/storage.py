@@ -60,3 +60,11 @@ def check_not_served(app, upload_dir):
 def evidence_storage():
     """The app's evidence storage."""
     return current_app.extensions["tipline_storage"]
+
+
+QUARANTINE = "quarantine"  # no key is this name, so quarantined files never share a folder with clean ones
+
+
+def quarantine_storage():
+    """Where uploads wait, as sent, for the check job to clean them: inside UPLOAD_DIR, never served."""
+    return LocalStorage(evidence_storage().root / QUARANTINE)
