@@ -10,7 +10,10 @@ from tipline.jobs.models import OutboxJob
 from tipline.mail import SentMail
 from tipline.platforms.models import FilingRecord, Platform
 from tipline.regions.models import Region
+from tipline.reports.client_keys import ClientKey
+from tipline.reports.handover import ReceiptHandover
 from tipline.reports.models import Tip, TipEvent
+from tipline.tracking.sessions import TrackingSession
 
 __all__ = [
     "Action",
@@ -20,6 +23,7 @@ __all__ = [
     "CaseEvent",
     "CaseNote",
     "CaseTask",
+    "ClientKey",
     "Notice",
     "SentMail",
     "StaffUser",
@@ -27,7 +31,9 @@ __all__ = [
     "FilingRecord",
     "OutboxJob",
     "Platform",
+    "ReceiptHandover",
     "Region",
     "Tip",
     "TipEvent",
+    "TrackingSession",
 ]

@@ -13,6 +13,7 @@ from tipline.crypto import decrypt_contact
 from tipline.evidence.models import READY, Evidence
 from tipline.extensions import db
 from tipline.jobs.models import DONE, OutboxJob
+from tipline.reports.handover import ReceiptHandover, token_hash
 from tipline.reports.models import Tip
 from tipline.reports.receipt import normalize_receipt_code
 
@@ -65,7 +66,7 @@ def test_report_with_photo_gives_receipt_and_strips_gps(client, make_platform, a
     assert evidence.state == READY and evidence.thumbnail_key
     stored = app.extensions["tipline_storage"].read(evidence.storage_key)
     assert not Image.open(io.BytesIO(stored)).getexif().get_ifd(images.GPS_IFD)
-    assert db.session.scalars(select(OutboxJob.state)).all() == [DONE]
+    assert db.session.scalars(select(OutboxJob.state)).all() == [DONE, DONE]  # check; upload discarded
 
 
 def test_receipt_page_identifies_nothing_but_the_code(client):
@@ -226,7 +227,7 @@ def test_submissions_are_rate_limited(client, app):
     assert post_report(client, description="短").status_code == 400  # failed attempts count too
     assert post_report(client).status_code == 429
     assert tip_count() == 1
-    # The no-script registry search is not a submission and is never limited.
+    # The no-script registry search is not a submission: it counts against its own limit (test_report_limits.py).
     data = report_data(client, find_platform="1")
     del data["submit"]
     assert client.post("/report", data=data).status_code == 200
@@ -240,14 +241,18 @@ def test_receipt_is_shown_once_and_a_reload_sends_nothing(client):
     assert tip_count() == 1
 
 
-def test_receipt_code_waits_encrypted_in_the_session(client):
+def test_receipt_code_waits_encrypted_on_the_server(client):
+    """Catches: the code (even encrypted) travelling in the cookie, where a saved copy keeps it."""
     data = report_data(client)
     response = client.post("/report", data=data)
     assert response.status_code == 303 and response.headers["Location"].endswith("/report/receipt")
     with client.session_transaction() as session:
-        stored = session["receipt_code"]
+        token = session["receipt_handover"]
+    waiting = db.session.execute(select(ReceiptHandover.token_hash, ReceiptHandover.code_encrypted)).one()
+    assert waiting.token_hash == token_hash(token) and token not in waiting.token_hash
     code = CODE.search(client.get("/report/receipt").get_data(as_text=True)).group(1).replace("<wbr>", "")
-    assert code not in stored and code.replace("-", "") not in stored
+    assert code not in token and code.replace("-", "") not in waiting.code_encrypted
+    assert db.session.scalars(select(ReceiptHandover)).all() == []  # shown, so forgotten
 
 
 @pytest.mark.parametrize(

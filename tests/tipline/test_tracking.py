@@ -1,9 +1,11 @@
 """Following a tip with its receipt code: look-up, same answer for wrong and unknown codes, rate limit, additions."""
 
+import hashlib
 import io
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.conftest import csrf_token
 from tests.tipline import images
@@ -12,6 +14,8 @@ from tipline.extensions import db
 from tipline.reports.models import Tip, TipEvent
 from tipline.reports.receipt import new_receipt_code
 from tipline.reports.service import TipSubmission, submit_tip
+from tipline.timeutil import utcnow
+from tipline.tracking.sessions import TrackingSession
 
 
 @pytest.fixture
@@ -130,6 +134,42 @@ def test_leaving_closes_the_tip_on_this_device(client, tip_and_code):
     look_up(client, tip_and_code[1])
     client.post("/track/leave", data={"csrf_token": csrf_token(client, "/track/tip")})
     assert client.get("/track/tip").status_code == 302
+
+
+def test_a_saved_cookie_opens_nothing_after_leaving(client, tip_and_code):
+    """Catches: "close on this device" that only drops the cookie (a copy of it still opens the tip)."""
+    tip, code = tip_and_code
+    look_up(client, code)
+    token = csrf_token(client, "/track/tip")  # the attacker also kept a form of the tip page
+    saved = client.get_cookie("session").value
+    client.post("/track/leave", data={"csrf_token": token})
+    assert db.session.scalar(select(func.count()).select_from(TrackingSession)) == 0
+
+    client.set_cookie("session", saved)
+    assert client.get("/track/tip").status_code == 302
+    response = client.post("/track/tip", data={"csrf_token": token, "text": "冒充举报人的补充"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/track")
+    assert db.session.scalar(select(func.count(TipEvent.id)).where(TipEvent.tip_id == tip.id)) == 1
+
+
+def test_a_tracking_session_ends_after_its_lifetime(client, tip_and_code):
+    """Catches: a tracking session with no end on the server (a stolen cookie works for ever)."""
+    look_up(client, tip_and_code[1])
+    assert client.get("/track/tip").status_code == 200
+    db.session.execute(update(TrackingSession).values(expires_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    assert client.get("/track/tip").status_code == 302
+
+
+def test_the_cookie_holds_a_token_the_database_keeps_only_hashed(client, tip_and_code):
+    """Catches: the tracking cookie carrying what opens the tip (the code's digest) rather than a random token."""
+    tip, code = tip_and_code
+    look_up(client, code)
+    with client.session_transaction() as session:
+        token = session["tracked_tip"]
+    row = db.session.scalars(select(TrackingSession)).one()
+    assert token != tip.receipt_digest and row.tip_id == tip.id
+    assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
 
 
 def test_another_reporter_cannot_see_the_tip(app, client, tip_and_code):

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from cases.junk import detect_junk
 from cases.operations import file_tip, reporter_added
 from tipline.crypto import derived_key, encrypt_contact
-from tipline.evidence.models import Evidence
-from tipline.evidence.storage import evidence_storage
+from tipline.evidence.intake import keep_evidence
 from tipline.extensions import db
 from tipline.jobs.outbox import record_job
 from tipline.platforms.service import resolve_platform
+from tipline.reports.client_keys import day_key
 from tipline.reports.models import Tip, TipEvent
 from tipline.reports.receipt import MalformedReceiptCode, new_receipt_code, receipt_digest
 from tipline.timeutil import utcnow
@@ -42,13 +42,15 @@ class TipSubmission:
 
 
 def client_digest(client, day=None):
-    """A keyed hash of a client address, with a key that changes every day.
+    """A keyed hash of a client address, under a random key of the day (UTC).
 
-    Enough to spot floods and count independent reporters within a day; without
-    that day's key, and after it, useless for finding the address again.
+    Enough to spot floods and count independent reporters within a day. The key is
+    random, not derived from SECRET_KEY, and is kept in Redis or the database for
+    its day only: while it lasts, whoever holds it could test guessed addresses;
+    once it is destroyed (Redis expiry, or the purge of past days' rows) no one,
+    with or without the database and the settings, can find the address again.
     """
-    day = day or utcnow().date()
-    key = derived_key(f"client:{day.isoformat()}")
+    key = day_key(day or utcnow().date())
     return hmac.new(key, client.encode(), hashlib.sha256).hexdigest()
 
 
@@ -104,18 +106,8 @@ def add_to_tip(tip, text, clean_files):
 
 
 def _attach(tip, event, clean_files):
-    storage = evidence_storage()
     for clean in clean_files:
-        evidence = Evidence(
-            tip=tip,
-            event=event,
-            storage_key=storage.save(clean.data),
-            kind=clean.kind,
-            mime_type=clean.mime_type,
-            size=len(clean.data),
-            sha256=clean.sha256,
-            original_name=clean.original_name,
-        )
+        evidence = keep_evidence(tip, event, clean)
         db.session.add(evidence)
         db.session.flush()
         record_job("evidence.check", evidence_id=evidence.id)

@@ -1,6 +1,5 @@
 """The public report form and its receipt."""
 
-from cryptography.fernet import InvalidToken
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
@@ -10,13 +9,13 @@ from cases.priority import independent_reporters
 from cases.states import PUBLIC_STATUS
 from tipline import catalog
 from tipline.clients import client_address
-from tipline.crypto import decrypt_secret, encrypt_secret
 from tipline.evidence.intake import clean_form_files
 from tipline.extensions import db, limiter
 from tipline.i18n import current_language
 from tipline.platforms.models import Platform
 from tipline.platforms.service import suggest_platforms
 from tipline.reports.forms import ReportForm
+from tipline.reports.handover import hand_over, take_receipt
 from tipline.reports.service import TipSubmission, submit_tip
 from tipline.timeutil import local_to_utc
 from tipline.tracking.status import PUBLIC_STATUSES
@@ -26,8 +25,18 @@ bp = Blueprint("reports", __name__)
 
 
 def _searching():
-    """The no-script search button only lists platforms: it never counts against the limit."""
-    return "find_platform" in request.form
+    """Whether a POST is the no-script registry search: the search button is sent, whatever its value.
+
+    The one rule for both the limits and the view: a search only lists platforms. It never
+    stores a tip nor reads its files, so sending the button's name (even as "false" or empty,
+    even with the submit button) can never turn a report into something the report limit skips.
+    """
+    return request.method == "POST" and "find_platform" in request.form
+
+
+def _submitting():
+    """Any POST to the form that is not a search: it counts against the report limit."""
+    return not _searching()
 
 
 def _render_form(form, status=200, matches=None, files_dropped=False):
@@ -43,24 +52,17 @@ def _render_form(form, status=200, matches=None, files_dropped=False):
     ), status
 
 
-RECEIPT_KEY = "receipt_code"
-JOINED_KEY = "receipt_joined"
+RECEIPT_KEY = "receipt_handover"
 
 
 @bp.route("/report/receipt")
 def receipt():
-    """The receipt code, shown once; a reload finds it gone."""
-    token = session.pop(RECEIPT_KEY, None)
-    joined = session.pop(JOINED_KEY, 0)
-    code = None
-    if isinstance(token, str):
-        try:
-            code = decrypt_secret(token)
-        except InvalidToken:
-            code = None
-    if code is None:
+    """The receipt code, shown once: the server forgets it as it shows it, so no replayed cookie finds it."""
+    taken = take_receipt(session.pop(RECEIPT_KEY, None))
+    db.session.commit()  # the hand-over is gone before the code is on its way
+    if taken is None:
         return no_store(render_template("tipline/receipt_gone.html"), 410)
-    joined = joined if isinstance(joined, int) else 0
+    code, joined = taken
     return no_store(render_template("tipline/receipt.html", code=code, joined_reporters=joined))
 
 
@@ -88,7 +90,13 @@ def covered():
 
 
 @bp.route("/report", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["REPORT_SUBMIT_LIMIT"], methods=["POST"], exempt_when=_searching)
+@limiter.limit(
+    lambda: current_app.config["REPORT_SUBMIT_LIMIT"], methods=["POST"], exempt_when=_searching, scope="submit"
+)
+# Searches hit the database too: a limit of their own (a scope of their own, so neither eats the other's).
+@limiter.limit(
+    lambda: current_app.config["REPORT_SEARCH_LIMIT"], methods=["POST"], exempt_when=_submitting, scope="search"
+)
 @keeps_input_on_csrf_error
 def report():
     """Show the form; search the registry without JavaScript; take a report in."""
@@ -102,8 +110,9 @@ def report():
         return _render_form(form)
 
     had_files = any(isinstance(f, FileStorage) and f.filename for f in form.evidence.data or ())
-    if form.find_platform.data:
-        # The search button of the form without JavaScript: list matches, check nothing else.
+    if _searching():
+        # The search button of the form without JavaScript: list matches, check nothing else,
+        # and leave any files unread (the page says they were not kept).
         form.platform_id.data = ""
         return _render_form(form, matches=suggest_platforms(form.platform_name.data or ""), files_dropped=had_files)
 
@@ -128,12 +137,12 @@ def report():
                 ),
                 clean,
             )
-            db.session.commit()
             joined = tip.case if tip.case is not None and len(tip.case.tips) > 1 else None
             # Post/redirect/get: reloading the receipt never sends the report twice. The
-            # code waits in the session, encrypted, until the receipt page shows it once.
-            session[RECEIPT_KEY] = encrypt_secret(code)
-            session[JOINED_KEY] = independent_reporters(joined) if joined else 0
+            # code waits on the server, encrypted, until the receipt page shows it once;
+            # the session carries only the token that fetches it.
+            session[RECEIPT_KEY] = hand_over(code, independent_reporters(joined) if joined else 0)
+            db.session.commit()
             return redirect(url_for(".receipt"), 303)
     if form.errors and not form.evidence.errors and had_files:
         form.evidence.errors = [_("Your files were not kept. Please attach them again.")]

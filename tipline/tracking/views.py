@@ -5,8 +5,9 @@ from flask_babel import gettext as _
 
 from tipline.evidence.intake import clean_form_files
 from tipline.extensions import db, limiter
-from tipline.reports.service import MalformedReceiptCode, add_to_tip, find_tip, find_tip_by_digest
+from tipline.reports.service import MalformedReceiptCode, add_to_tip, find_tip
 from tipline.tracking.forms import AddInformationForm, LeaveForm, LookupForm
+from tipline.tracking.sessions import end_tracking, start_tracking, tracked_tip
 from tipline.tracking.status import EXPLANATIONS, PUBLIC_STATUSES, public_status
 from tipline.web import keeps_input_on_csrf_error, no_store
 
@@ -16,15 +17,14 @@ SESSION_KEY = "tracked_tip"
 
 
 def _tracked_tip():
-    """The tip this browser opened with its receipt code.
+    """The tip this browser opened with its receipt code, while its server-side session lasts.
 
-    The session holds the code's keyed hash, not the tip's id: a forged or stale
-    cookie opens nothing unless it carries the hash of a real code.
+    The cookie holds only a random token; the server decides whether it still opens
+    a tip (tipline/tracking/sessions.py), so a forged, stale or left cookie opens nothing.
     """
-    digest = session.get(SESSION_KEY)
-    if not isinstance(digest, str) or len(digest) != 64:
-        return None
-    return find_tip_by_digest(digest)
+    tip = tracked_tip(session.get(SESSION_KEY))
+    db.session.commit()  # the session's new end
+    return tip
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -44,8 +44,9 @@ def lookup():
             else:
                 if tip is not None:
                     session.clear()
-                    session[SESSION_KEY] = tip.receipt_digest
+                    session[SESSION_KEY] = start_tracking(tip)
                     session.permanent = True
+                    db.session.commit()
                     return redirect(url_for(".tip"))
                 form.code.errors.append(_("No report matches this receipt code. Check it and try again."))
                 status = 404
@@ -106,6 +107,7 @@ def add():
 def leave():
     """Forget the tracked tip on this device."""
     if LeaveForm().validate_on_submit():
-        session.pop(SESSION_KEY, None)
+        end_tracking(session.pop(SESSION_KEY, None))
+        db.session.commit()
         flash(_("Your report is closed on this device. Keep your receipt code to open it again."))
     return redirect(url_for(".lookup"))
