@@ -86,6 +86,8 @@ def escalate_overdue_cases(now):
 
 def request_rectification_reviews(now):
     """For each rectification past its deadline: a review task for the education department, once."""
+    from cases.actions.review import review_confirmers
+
     due = db.session.scalars(
         select(Action)
         .where(
@@ -100,18 +102,35 @@ def request_rectification_reviews(now):
     for action in due:
         action.review_requested_at = now
         case = action.case
+        _bring_in_reviewers(case, action)
         db.session.add(
             CaseTask(
                 case=case,
-                department="education",
+                department=rules.REVIEW_DEPARTMENT,
                 title=str(_l("Review the rectification")),
                 created_by_id=action.proposed_by_id,
             )
         )
         record_event(case, None, "review_requested", action_id=action.id)
         audit(None, "action.review_requested", "action", action.id)
-        notify_staff(supervisors([r.code for r in case.region.path()], ["education"]), "review", case)
+        notify_staff(review_confirmers(action), "review", case)
     return due
+
+
+def _bring_in_reviewers(case, action):
+    """Make the reviewing department co-handle the case, so that its reviewers belong to it.
+
+    There are two departments and the co-handling one is never the lead, so a case
+    the reviewing department is not on has no co-handling department to displace.
+    """
+    if rules.REVIEW_DEPARTMENT in (case.lead_department, case.co_department):
+        return
+    old = [case.lead_department, case.co_department]
+    case.co_department = rules.REVIEW_DEPARTMENT
+    record_event(
+        case, None, "review_co_handling", action_id=action.id, old=old, new=[case.lead_department, case.co_department]
+    )
+    audit(None, "case.review_co_handling", "case", case.id, action_id=action.id, old=old)
 
 
 def refresh_started_actions(now):

@@ -102,6 +102,17 @@ def _describe_more(kind, d):
         return _("Action lifted: %(type)s.", type=_action_type(d.get("type")))
     if kind == "review_requested":
         return _("The rectification deadline has passed: the education department is asked to review it.")
+    if kind == "review_co_handling":
+        return _("The education department now co-handles the case, to review the rectification.")
+    if kind == "review_recorded":
+        from cases.actions.rules import REVIEW_OUTCOMES
+
+        return _(
+            "Rectification review recorded: %(outcome)s. It waits for a second supervisor's confirmation.",
+            outcome=str(REVIEW_OUTCOMES.get(d.get("outcome"), d.get("outcome"))),
+        )
+    if kind == "review_disputed":
+        return _("The recorded rectification review was not confirmed: %(reason)s", reason=d.get("reason"))
     if kind == "rectified":
         return _("Rectification reviewed and passed; the platform's filing record is renewed.")
     if kind == "rectification_failed":

@@ -37,16 +37,30 @@ class Action(db.Model):
     # lifted, rectified, escalated
     end_reason: Mapped[str] = mapped_column(String(16), default="")
     review_requested_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A recorded review waiting for a second person (rules.REVIEW_OUTCOMES; None: none
+    # recorded). It stays after confirmation, with who confirmed it, as the record.
+    review_outcome: Mapped[str | None] = mapped_column(String(8))
+    review_note: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    review_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
 
     case = relationship("Case")
     platform = relationship("Platform")
     lifts = relationship("Action", remote_side=[id])
     proposed_by = relationship("StaffUser", foreign_keys=[proposed_by_id])
     decided_by = relationship("StaffUser", foreign_keys=[decided_by_id])
+    reviewed_by = relationship("StaffUser", foreign_keys=[reviewed_by_id])
+    review_confirmed_by = relationship("StaffUser", foreign_keys=[review_confirmed_by_id])
 
     @property
     def is_lift(self):
         return self.lifts_id is not None
+
+    @property
+    def review_pending(self):
+        """A review is recorded and waits for its confirmation."""
+        return self.state == rules.IN_FORCE and self.review_outcome is not None
 
 
 class ListEntry(db.Model):

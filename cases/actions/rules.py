@@ -74,6 +74,21 @@ ACTION_STATES = {
 PROPOSER_ROLES = {"officer", "supervisor"}
 APPROVER_ROLES = {"supervisor"}
 
+# The review (复核) of a rectification, asked for only once its deadline has passed
+# (cases/escalation.py). Four eyes: an officer or supervisor of the reviewing department
+# records the outcome, and nothing changes for the platform until a supervisor of that
+# department, never the one who recorded it, confirms it. Both must belong to the case,
+# so the review request makes the reviewing department co-handle it.
+REVIEW_DEPARTMENT = "education"
+REVIEW_RECORDER_ROLES = {"officer", "supervisor"}
+REVIEW_CONFIRMER_ROLES = {"supervisor"}
+PASSED = "passed"
+FAILED = "failed"
+REVIEW_OUTCOMES = {
+    PASSED: _l("Rectified: renew the filing"),
+    FAILED: _l("Not rectified: escalate"),
+}
+
 
 def enforcement_status(types_in_force):
     """The enforcement status that a set of action types in force gives a platform."""

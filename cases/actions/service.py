@@ -80,9 +80,37 @@ def set_list_status(platform, list_status, actor, reason="", public_reason="", a
     return entry
 
 
+def may_propose(actor, case):
+    """An officer or supervisor of the case's departments, in its region tree, proposes actions and liftings."""
+    return actor.role in rules.PROPOSER_ROLES and states.works_in_department(actor, case) and can_see_case(actor, case)
+
+
+# What supervisors set by hand on a platform page: on or off the white list. Black listing is an action.
+WHITE_LIST_CHOICES = ("white", "none")
+LIST_KEEPER_ROLES = {"supervisor"}
+
+
+def may_keep_lists(actor, platform):
+    """Whether this member of staff may change the platform's white-list place: a supervisor of its regions."""
+    from cases.access import visible_regions
+
+    return actor.role in LIST_KEEPER_ROLES and platform.region_code in visible_regions(actor)
+
+
+def keep_white_list(platform, actor, list_status, reason="", public_reason=""):
+    """A supervisor puts a platform on the white list or takes it off, with reasons."""
+    if not may_keep_lists(actor, platform):
+        raise NotAllowed(_l("Supervisors of the platform's regions keep the white list."))
+    if list_status not in WHITE_LIST_CHOICES:
+        raise CaseError(_l("Choose a list from the list."))
+    if platform.list_status == "black":
+        raise CaseError(_l("A black-listed platform leaves the list by lifting the action."))
+    return set_list_status(platform, list_status, actor, reason=reason, public_reason=public_reason)
+
+
 def propose_action(case, actor, action_type, legal_basis, details="", starts_on=None, deadline_on=None):
     """An officer or supervisor proposes an action on the case's platform; a supervisor decides."""
-    if actor.role not in rules.PROPOSER_ROLES or not states.works_in_department(actor, case):
+    if not may_propose(actor, case):
         raise NotAllowed(_l("Only officers and supervisors of the case's departments propose actions."))
     if not case.is_open:
         raise CaseError(_l("Actions are proposed in open cases."))
@@ -136,7 +164,7 @@ def deciders(action):
 def propose_lift(action, actor, legal_basis, details=""):
     """Propose lifting an action in force; the lift needs approval like any action."""
     case = action.case
-    if actor.role not in rules.PROPOSER_ROLES or not states.works_in_department(actor, case):
+    if not may_propose(actor, case):
         raise NotAllowed(_l("Only officers and supervisors of the case's departments propose actions."))
     if action.state != rules.IN_FORCE or action.is_lift or action.type not in rules.LIFTABLE:
         raise CaseError(_l("Only an action in force that lasts can be lifted."))
@@ -194,8 +222,8 @@ def decide_action(action, actor, approve, reason=""):
         notify_staff([action.proposed_by], "decided", case, outcome=action.state)
         return action
     if action.is_lift:
-        _end(action, "applied", now)
-        _end(action.lifts, "lifted", now)
+        end_action(action, "applied", now)
+        end_action(action.lifts, "lifted", now)
         if action.type == rules.BLACKLIST:
             _list_by_action(action, actor, "none")
         record_event(case, actor, "action_lifted", action_id=action.lifts_id, type=action.type, reason=reason)
@@ -206,7 +234,7 @@ def decide_action(action, actor, approve, reason=""):
         elif action.type == rules.REMOVE_WHITE and action.platform.list_status == "white":
             set_list_status(action.platform, "none", actor, reason=action.legal_basis, action=action)
         if action.type not in rules.LIFTABLE:
-            _end(action, "done", now)  # an interview or a referral is done once taken
+            end_action(action, "done", now)  # an interview or a referral is done once taken
         record_event(case, actor, "action_approved", action_id=action.id, type=action.type, reason=reason)
     audit(actor, "action.approve", "action", action.id, lift=action.is_lift)
     refresh_enforcement_status(action.platform)
@@ -226,7 +254,8 @@ def _list_by_action(action, actor, list_status):
     )
 
 
-def _end(action, why, when):
+def end_action(action, why, when):
+    """End an action (lifted, done, rectified, escalated) at `when`."""
     action.state = rules.ENDED
     action.end_reason = why
     action.ended_at = when
@@ -251,58 +280,3 @@ def public_record(platform):
         "past": [a for a in approved if a.state == rules.ENDED],
         "list_entries": entries,
     }
-
-
-def review_rectification(action, actor, passed, note=""):
-    """The education department reviews a rectification past its deadline.
-
-    Passed: the action ends as rectified and the platform's filing record is
-    renewed with today's review date. Failed: it ends as escalated and the next
-    stronger action is proposed for the lead department's supervisors to decide.
-    """
-    from cases.escalation import supervisors
-
-    if action.type != rules.RECTIFICATION or action.state != rules.IN_FORCE or action.is_lift:
-        raise CaseError(_l("Only a rectification in force is reviewed."))
-    if (
-        actor.department != "education"
-        or actor.role not in rules.PROPOSER_ROLES
-        or not can_see_case(actor, action.case)
-    ):
-        raise NotAllowed(_l("The education department reviews rectifications."))
-    now = utcnow()
-    case, platform = action.case, action.platform
-    if passed:
-        _end(action, "rectified", now)
-        filing = platform.filing
-        filing.status = "filed"
-        filing.last_reviewed_on = now.date()
-        record_event(case, actor, "rectified", action_id=action.id, note=note)
-        audit(actor, "action.rectified", "action", action.id)
-    else:
-        _end(action, "escalated", now)
-        stronger = Action(
-            case=case,
-            platform=platform,
-            type=rules.ESCALATES_TO[rules.RECTIFICATION],
-            department=case.lead_department,
-            legal_basis=action.legal_basis,
-            details=note or "",
-            starts_on=now.date(),
-            proposed_by_id=actor.id,
-        )
-        db.session.add(stronger)
-        db.session.flush()
-        record_event(case, actor, "rectification_failed", action_id=action.id, proposed_id=stronger.id, note=note)
-        audit(actor, "action.rectification_failed", "action", action.id, proposed=stronger.id)
-        notify_staff(
-            [
-                s
-                for s in supervisors([r.code for r in case.region.path()], [stronger.department])
-                if may_decide(s, stronger)
-            ],
-            "approval",
-            case,
-        )
-    refresh_enforcement_status(platform)
-    return action

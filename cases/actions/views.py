@@ -1,15 +1,15 @@
-"""The action forms of the case page: propose, decide, propose lifting."""
+"""The action forms of the case page: propose, decide, propose lifting, review a rectification and confirm it."""
 
 from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from cases.access import can_see_case, case_or_404, staff_required
-from cases.actions import rules, service
+from cases.actions import review, rules, service
 from cases.actions.models import Action
 from cases.blueprint import bp
 from cases.case_pages import render_case
-from cases.forms import ActionForm, DecisionForm, LiftForm, ReviewForm
+from cases.forms import ActionForm, ConfirmReviewForm, DecisionForm, LiftForm, ReviewForm
 from cases.operations import CaseError, NotAllowed
 from tipline.extensions import db
 
@@ -91,15 +91,39 @@ def lift_action(action_id):
 @bp.route("/actions/<id:action_id>/review", methods=["POST"])
 @staff_required()
 def review_action(action_id):
-    """The education department's review of a rectification past its deadline."""
+    """The education department records its review of a rectification past its deadline (step one of two)."""
     action = _action_or_404(action_id)
     form = ReviewForm()
-    if not form.validate_on_submit() or form.outcome.data not in ("passed", "failed"):
+    if not form.validate_on_submit() or form.outcome.data not in rules.REVIEW_OUTCOMES:
+        if form.outcome.data not in rules.REVIEW_OUTCOMES:
+            flash(_("Choose one of the outcomes offered."), "error")
         return render_case(action.case, 400, review=form)
     try:
-        service.review_rectification(action, current_user, form.outcome.data == "passed", form.note.data or "")
+        review.review_rectification(action, current_user, form.outcome.data == rules.PASSED, form.note.data or "")
     except CaseError as exc:
         return _answer(action.case, exc, review=form)
     db.session.commit()
-    flash(_("Review recorded."))
+    flash(_("Review recorded. It takes effect once a second supervisor of the education department confirms it."))
+    return redirect(url_for("staff.case", case_id=action.case_id))
+
+
+@bp.route("/actions/<id:action_id>/review/confirm", methods=["POST"])
+@staff_required()
+def confirm_review(action_id):
+    """A second education supervisor confirms the recorded review, or sends it back (step two of two)."""
+    action = _action_or_404(action_id)
+    form = ConfirmReviewForm()
+    if not form.validate_on_submit() or form.decision.data not in ("agree", "disagree"):
+        if form.decision.data not in ("agree", "disagree"):
+            flash(_("Confirm the review or send it back."), "error")
+        return render_case(action.case, 400, confirm_review=form)
+    try:
+        review.confirm_review(action, current_user, form.decision.data == "agree", form.reason.data or "")
+    except CaseError as exc:
+        return _answer(action.case, exc, confirm_review=form)
+    db.session.commit()
+    if form.decision.data == "agree":
+        flash(_("Review confirmed."))
+    else:
+        flash(_("Review not confirmed; it may be recorded again."))
     return redirect(url_for("staff.case", case_id=action.case_id))

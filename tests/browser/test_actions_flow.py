@@ -10,8 +10,11 @@ black list shows its badge and public reason while in force.
 
 The second test runs the rectification deadline on a clock of the test's own:
 cases.escalation.scan_deadlines(now) asks the education department for a
-review, whose failure proposes the next stronger action; a later scan, past the
-case's own deadline, escalates the case into the Escalated work queue.
+review and makes it co-handle the case. An education officer records the
+review as failed, which changes nothing yet; a second person, an education
+supervisor, confirms it, and only then the next stronger action is proposed.
+A later scan, past the case's own deadline, escalates the case into the
+Escalated work queue.
 
 PostgreSQL only, headless Debian Chromium; staff pages in English, the public page in Chinese.
 """
@@ -86,11 +89,13 @@ STAFF_TYPE = {
 
 @pytest.fixture
 def staff(make_staff):
-    """A case officer of the cyberspace department in Haidian, their supervisor in Beijing, an education officer."""
+    """A case officer of the cyberspace department in Haidian, their supervisor in Beijing, an education
+    officer in Haidian and an education supervisor in Beijing (the two people of a rectification review)."""
     return {
         "officer": make_staff("officer", "cyberspace", HAIDIAN),
         "supervisor": make_staff("supervisor", "cyberspace", BEIJING),
         "education": make_staff("officer", "education", HAIDIAN),
+        "education_supervisor": make_staff("supervisor", "education", BEIJING),
     }
 
 
@@ -315,7 +320,7 @@ def test_failed_rectification_review_escalates_and_overdue_case_is_escalated(liv
     assert scan(after_rectification) == (0, 1)  # (escalated cases, reviews requested)
     assert scan(after_rectification) == (0, 0)  # once only
 
-    # The education department sees the request and records a failed review.
+    # The education department sees the request, now co-handles the case, and records a failed review.
     education = sign_in(page, base, staff["education"])
     section = open_case(education, base, case_id)
     timeline = education.locator("section[aria-labelledby=timeline-title] ol.timeline > li")
@@ -323,19 +328,43 @@ def test_failed_rectification_review_escalates_and_overdue_case_is_escalated(liv
         "The rectification deadline has passed: the education department is asked to review it."
     )
     expect(timeline.first).to_contain_text("System")
+    expect(timeline.nth(1)).to_contain_text(
+        "The education department now co-handles the case, to review the rectification."
+    )
     tasks = education.locator("section[aria-labelledby=tasks-title] ul.tasks > li")
     expect(tasks.filter(has_text="Review the rectification")).to_contain_text("Education department")
     item = section.locator(f"li#action-{rectification_id}")
     review = item.locator(f"form[action$='/actions/{rectification_id}/review']")
     expect(review).to_be_visible()
     expect(review.locator("button[name=review-outcome][value=passed]")).to_have_text("Rectified: renew the filing")
-    expect(section.locator(f"form[action$='/cases/{case_id}/actions']")).to_have_count(0)  # not their case to act on
+    expect(section.locator(f"form[action$='/cases/{case_id}/actions']")).to_have_count(1)  # co-handling now
     review.locator("textarea[name=review-note]").fill(REVIEW_NOTE)
     review.locator("button[name=review-outcome][value=failed]").click()
     expect(education).to_have_url(f"{base}/staff/cases/{case_id}")
-    expect(education.get_by_role("status")).to_contain_text("Review recorded.")
+    expect(education.get_by_role("status")).to_contain_text(
+        "Review recorded. It takes effect once a second supervisor of the education department confirms it."
+    )
+    # Recorded, not applied: still in force, nothing proposed, and no second review or confirmation for them.
+    expect(item.locator(".badge")).to_have_text("In force")
+    expect(item.get_by_test_id("review-pending")).to_contain_text("Not rectified: escalate")
+    expect(item.locator(f"form[action*='/actions/{rectification_id}/review']")).to_have_count(0)
+    expect(section.locator("ul.actions-list > li")).to_have_count(1)
+    expect(timeline.first).to_contain_text("Rectification review recorded: Not rectified: escalate.")
+
+    # A second person, an education supervisor, confirms it: now the stronger action is proposed.
+    second = sign_in(page, base, staff["education_supervisor"])
+    section = open_case(second, base, case_id)
+    item = section.locator(f"li#action-{rectification_id}")
+    expect(item.get_by_test_id("review-pending")).to_contain_text(REVIEW_NOTE)
+    confirm = item.locator(f"form[action$='/actions/{rectification_id}/review/confirm']")
+    expect(confirm).to_be_visible()
+    confirm.locator("button[name=confirm-decision][value=agree]").click()
+    expect(second).to_have_url(f"{base}/staff/cases/{case_id}")
+    expect(second.get_by_role("status")).to_contain_text("Review confirmed.")
     expect(item.locator(".badge")).to_have_text("Ended")
     expect(item.locator("form")).to_have_count(0)
+    expect(item).to_contain_text("Reviewed by")
+    timeline = second.locator("section[aria-labelledby=timeline-title] ol.timeline > li")
     stronger = section.locator("ul.actions-list > li").last
     expect(stronger.locator("strong").first).to_have_text(STAFF_TYPE[rules.SUSPEND_UPDATES])
     expect(stronger.locator(".badge")).to_have_text("Awaiting approval")

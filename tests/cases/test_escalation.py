@@ -8,12 +8,13 @@ from sqlalchemy import select
 from cases import states
 from cases.actions import rules
 from cases.actions.models import Action
-from cases.actions.service import decide_action, propose_action, review_rectification
+from cases.actions.review import confirm_review, review_rectification
+from cases.actions.service import decide_action, propose_action
 from cases.escalation import scan_deadlines
 from cases.models import Case, CaseTask
 from cases.notices import Notice
 from cases.operations import NotAllowed, change_state
-from tests.cases.conftest import HAIDIAN
+from tests.cases.conftest import CHAOYANG, HAIDIAN
 from tipline.extensions import db
 from tipline.timeutil import utcnow
 
@@ -60,6 +61,7 @@ def test_rectification_deadline_calls_for_a_review_then_refiling(make_platform, 
     case = file_tip(platform, "game_ads").case
     officer, supervisor = make_staff("officer", "cyberspace", HAIDIAN), make_staff("supervisor", "cyberspace", "110000")
     reviewer = make_staff("officer", "education", HAIDIAN)
+    confirmer = make_staff("supervisor", "education", "110000")
     today = utcnow().date()
     action = propose_action(case, officer, rules.RECTIFICATION, "依据", deadline_on=today + timedelta(days=10))
     decide_action(action, supervisor, approve=True)
@@ -74,6 +76,8 @@ def test_rectification_deadline_calls_for_a_review_then_refiling(make_platform, 
     with pytest.raises(NotAllowed):
         review_rectification(action, officer, passed=True)  # the education department reviews
     review_rectification(action, reviewer, passed=True, note="已整改，复核通过")
+    assert action.review_pending and platform.filing.status == "unfiled"  # a second person confirms first
+    confirm_review(action, confirmer, agree=True)
     assert action.end_reason == "rectified" and platform.enforcement_status == rules.NORMAL
     assert platform.filing.status == "filed" and platform.filing.last_reviewed_on == utcnow().date()
 
@@ -82,9 +86,12 @@ def test_a_failed_review_proposes_the_stronger_action(make_platform, file_tip, m
     case = file_tip(make_platform(region_code=HAIDIAN), "game_ads").case
     officer, supervisor = make_staff("officer", "cyberspace", HAIDIAN), make_staff("supervisor", "cyberspace", "110000")
     reviewer = make_staff("supervisor", "education", "110000")
+    confirmer = make_staff("supervisor", "education", HAIDIAN)
     action = propose_action(case, officer, rules.RECTIFICATION, "依据", deadline_on=utcnow().date() + timedelta(days=1))
     decide_action(action, supervisor, approve=True)
+    scan_deadlines(utcnow() + timedelta(days=2))
     review_rectification(action, reviewer, passed=False, note="仍有游戏广告")
+    confirm_review(action, confirmer, agree=True)
     db.session.commit()
     stronger = db.session.scalars(select(Action).where(Action.state == rules.PROPOSED)).one()
     assert stronger.type == rules.SUSPEND_UPDATES and stronger.department == "cyberspace"
@@ -115,16 +122,104 @@ def test_review_through_the_case_page(make_platform, file_tip, make_staff, staff
     reviewer = staff_client(make_staff("officer", "education", HAIDIAN))
     page = reviewer.get(f"/staff/cases/{case.id}").get_data(as_text=True)
     assert f"/staff/actions/{action.id}/review" in page
-    done = post_form(
+    recorded = post_form(
         reviewer,
         f"/staff/cases/{case.id}",
         f"/staff/actions/{action.id}/review",
         {"outcome": "passed", "note": "复核通过"},
     )
+    assert recorded.status_code == 302
+    confirmer = staff_client(make_staff("supervisor", "education", "110000"))
+    page = confirmer.get(f"/staff/cases/{case.id}").get_data(as_text=True)
+    assert f"/staff/actions/{action.id}/review/confirm" in page
+    done = post_form(
+        confirmer, f"/staff/cases/{case.id}", f"/staff/actions/{action.id}/review/confirm", {"decision": "agree"}
+    )
     assert done.status_code == 302
     db.session.expire_all()
     assert db.session.get(Action, action.id).end_reason == "rectified"
     refused = post_form(
-        staff_client(officer), f"/staff/cases/{case.id}", f"/staff/actions/{action.id}/review", {"outcome": "passed"}
+        reviewer, f"/staff/cases/{case.id}", f"/staff/actions/{action.id}/review", {"outcome": "passed"}
     )
     assert refused.status_code == 400  # already ended
+
+
+def _escalation(case):
+    return [e for e in case.events if e.kind == "escalated"][-1]
+
+
+def test_cases_on_one_platform_in_two_regions_go_up_as_cross_region(make_platform, file_tip, make_staff):
+    """Catches the cross_region reason dropped from _up_the_tree_reasons.
+
+    The platform moved from Haidian to Chaoyang between two reports, so its open cases sit in
+    two regions. Both are mild, so cross_region alone sends them to Beijing's supervisors.
+    """
+    platform = make_platform(region_code=HAIDIAN)
+    first = file_tip(platform, "marketing").case
+    platform.region_code = CHAOYANG
+    db.session.commit()
+    second = file_tip(platform, "other").case
+    assert (first.region_code, second.region_code) == (HAIDIAN, CHAOYANG)
+    local = make_staff("supervisor", "cyberspace", HAIDIAN)
+    parent = make_staff("supervisor", "education", "110000")
+    scan_deadlines(max(first.deadline_at, second.deadline_at) + timedelta(minutes=1))
+    db.session.commit()
+    for case in (first, second):
+        assert _escalation(case).detail["reasons"] == ["overdue", "cross_region"]
+        assert case.escalated_to_region == "110000"
+    assert notices(parent) == ["escalated", "escalated"] and notices(local) == ["escalated"]
+
+
+def test_cases_on_one_platform_in_one_region_stay_there(make_platform, file_tip, make_staff):
+    """The control for the test above: two open cases in one region are not cross-region."""
+    platform = make_platform(region_code=HAIDIAN)
+    cases = [file_tip(platform, category).case for category in ("marketing", "other")]
+    parent = make_staff("supervisor", "cyberspace", "110000")
+    scan_deadlines(max(c.deadline_at for c in cases) + timedelta(minutes=1))
+    db.session.commit()
+    for case in cases:
+        assert _escalation(case).detail["reasons"] == ["overdue"] and case.escalated_to_region is None
+    assert notices(parent) == []
+
+
+def _days_between(later, earlier):
+    return (later - earlier) / timedelta(days=1)
+
+
+def test_case_deadline_days_from_the_app_config(app, make_platform, file_tip, make_staff):
+    """Catches deadline_for ignoring CASE_DEADLINE_DAYS: the case is due, and escalated, on the configured day."""
+    app.config["CASE_DEADLINE_DAYS"] = {"new": 5, "triaged": 1}
+    case = file_tip(make_platform(region_code=HAIDIAN), "marketing").case
+    assert _days_between(case.deadline_at, case.state_changed_at) == 5
+    start = case.state_changed_at
+    assert scan_deadlines(start + timedelta(days=5) - timedelta(minutes=1))["escalated"] == 0
+    assert scan_deadlines(start + timedelta(days=5, minutes=1))["escalated"] == 1
+    change_state(case, states.TRIAGED, make_staff("intake", "cyberspace", HAIDIAN))
+    db.session.commit()
+    assert _days_between(case.deadline_at, case.state_changed_at) == 1
+
+
+@pytest.fixture
+def deadline_days_in_environment(monkeypatch, app_config):
+    """CASE_DEADLINE_DAYS set the way production sets it: in the environment, read by from_environment."""
+    monkeypatch.setenv("CASE_DEADLINE_DAYS", "new=9, investigating=20")
+    app_config.pop("CASE_DEADLINE_DAYS", None)
+
+
+def test_case_deadline_days_from_the_environment(deadline_days_in_environment, app, make_platform, file_tip):
+    """Catches from_environment dropping CASE_DEADLINE_DAYS; states it does not name keep their defaults."""
+    assert app.config["CASE_DEADLINE_DAYS"] == {"new": 9, "investigating": 20}
+    case = file_tip(make_platform(region_code=HAIDIAN), "marketing").case
+    assert _days_between(case.deadline_at, case.state_changed_at) == 9
+    start = case.state_changed_at
+    default = start + timedelta(days=states.DEADLINE_DAYS[states.NEW], minutes=1)
+    assert scan_deadlines(default)["escalated"] == 0
+    assert scan_deadlines(start + timedelta(days=9) - timedelta(minutes=1))["escalated"] == 0
+    assert scan_deadlines(start + timedelta(days=9, minutes=1))["escalated"] == 1
+
+
+def test_a_malformed_case_deadline_days_is_refused():
+    from tipline.settings import ConfigError, from_environment
+
+    with pytest.raises(ConfigError, match="CASE_DEADLINE_DAYS"):
+        from_environment({"SECRET_KEY": "s", "CONTACT_ENCRYPTION_KEY": "k", "CASE_DEADLINE_DAYS": "new=two"})
