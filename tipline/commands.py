@@ -35,7 +35,12 @@ def import_regions_command(path):
     """Load regions (code,name_zh,name_en,parent_code) from a CSV file."""
     from tipline.regions.service import load_regions
 
-    count = load_regions(Path(path).read_text(encoding="utf-8-sig"))
+    try:
+        count = load_regions(Path(path).read_text(encoding="utf-8-sig"))
+    except (ValueError, KeyError) as exc:
+        # A bad file is refused whole, with the reason, rather than a traceback.
+        db.session.rollback()
+        raise click.ClickException(f"{path}: nothing loaded: {exc}") from None
     db.session.commit()
     click.echo(f"{count} regions loaded")
 
@@ -85,9 +90,17 @@ def create_user(email, password, role, department, region_code, name):
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo():
-    """Load demo regions, platforms and tips. Running it again changes nothing."""
+    """Load demo regions, platforms and tips. Running it again changes nothing.
+
+    Refused in production: the demo staff accounts share a published password.
+    """
     from tipline.demo import load_demo
 
+    if current_app.config["TIPLINE_ENV"] == "production":
+        raise click.ClickException(
+            "seed-demo is refused when TIPLINE_ENV=production: its staff accounts share a published password. "
+            "Load regions and platforms with import-regions and import-platforms, and make accounts with create-user."
+        )
     summary = load_demo(DATA)
     db.session.commit()
     click.echo(
@@ -125,6 +138,7 @@ def worker(burst):
 
         def keep_relaying():
             from cases.escalation import scan_deadlines as scan
+            from tipline.privacy import purge_expired
             from tipline.timeutil import utcnow
 
             while True:
@@ -133,6 +147,7 @@ def worker(burst):
                     relay(app)
                     with app.app_context():  # idempotent: every worker may scan
                         scan(utcnow())
+                        purge_expired(utcnow())
                         db.session.commit()
                 except Exception as exc:  # keep going through outages
                     app.logger.warning("outbox relay or deadline scan failed: %s", exc)
@@ -147,9 +162,11 @@ def worker(burst):
 def scan_deadlines():
     """Escalate overdue cases and ask for rectification reviews (safe to run as often as you like)."""
     from cases.escalation import scan_deadlines as scan
+    from tipline.privacy import purge_expired
     from tipline.timeutil import utcnow
 
     result = scan(utcnow())
+    purge_expired(utcnow())  # past days' client keys, stale receipt hand-overs and tracking sessions
     db.session.commit()
     click.echo(
         f"{result['escalated']} case(s) escalated, {result['reviews']} review(s) requested, "

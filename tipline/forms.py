@@ -51,6 +51,13 @@ class TiplineForm(FlaskForm):
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
+        # No one types NUL, and PostgreSQL refuses it in text (a 500 wherever a field's own
+        # checks let it through, e.g. an email looked up at sign-in): refused in every field.
+        for field in self:
+            values = field.data if isinstance(field.data, (list, tuple)) else [field.data]
+            if any(isinstance(v, str) and "\x00" in v for v in values):
+                field.errors = [*field.errors, _l("The text contains control characters that are not allowed.")]
+                valid = False
         if g.get("csrf_failed") and "csrf_token" in self._fields:
             self.csrf_token.errors = [*self.csrf_token.errors, _l("The form has expired. Please send it again.")]
             return False

@@ -37,3 +37,37 @@ def html_lang():
 def localized(zh, en):
     """Pick the Chinese or English form of a stored bilingual value."""
     return en if current_language() == "en" and en else zh
+
+
+def missing_catalogs(app):
+    """The languages whose compiled catalog (messages.mo) is missing or older than its .po source.
+
+    The .mo files are build output (`pybabel compile -d tipline/translations`), not kept
+    in git: a server set up without compiling them shows every page in English.
+    """
+    from pathlib import Path
+
+    missing = []
+    for locale in app.config["LANGUAGES"]:
+        found = False
+        for directory in app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";"):
+            folder = Path(directory) / locale / "LC_MESSAGES"
+            mo, po = folder / "messages.mo", folder / "messages.po"
+            if mo.is_file() and (not po.is_file() or mo.stat().st_mtime >= po.stat().st_mtime):
+                found = True
+                break
+        if not found:
+            missing.append(locale)
+    return missing
+
+
+def check_catalogs(app):
+    """At start-up in production: log an error when compiled catalogs are missing (/readyz fails too)."""
+    if app.config.get("TIPLINE_ENV") != "production":
+        return
+    missing = missing_catalogs(app)
+    if missing:
+        app.logger.error(
+            "compiled translation catalogs missing or stale for %s: run `pybabel compile -d tipline/translations`",
+            ", ".join(missing),
+        )

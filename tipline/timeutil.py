@@ -8,6 +8,15 @@ def utcnow():
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def local_now():
+    """Now, as a naive time in the app's time zone (Beijing time), to compare with typed times."""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).replace(tzinfo=None)
+
+
 def local_to_utc(value):
     """A naive time typed in the app's time zone (Beijing time) as naive UTC."""
     from zoneinfo import ZoneInfo

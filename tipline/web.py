@@ -29,10 +29,28 @@ def check_origin():
             raise CSRFError("The request came from another site.")
 
 
+# Every answer of the staff and organisation surfaces holds case data or leads to it:
+# no browser or proxy cache may keep any of them, whatever the view set.
+PRIVATE_SURFACES = ("/staff", "/org")
+# Production is served over HTTPS only: browsers must never fall back to plain HTTP (one year).
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def is_private_path(path):
+    """Whether a request path lies on the staff or organisation surface."""
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in PRIVATE_SURFACES)
+
+
 def add_security_headers(response):
     """after_request hook: the headers every answer carries."""
+    from flask import current_app, request
+
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if is_private_path(request.path) and "no-store" not in response.cache_control:
+        response.headers["Cache-Control"] = "no-store"
+    if current_app.config.get("TIPLINE_ENV") == "production":
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 

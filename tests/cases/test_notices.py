@@ -80,15 +80,60 @@ def test_anonymous_reporters_get_no_mail(smtp_server, make_platform, file_tip, m
     assert not db.session.scalars(select(OutboxJob).where(OutboxJob.name == "mail.reporter_status")).all()
 
 
-def test_notices_page_lists_and_marks_read(make_platform, file_tip, make_staff, staff_client):
+def _assigned_notices(make_platform, file_tip, make_staff, count=2):
+    """An officer with `count` unread notices (assignments of as many cases), and those cases."""
     from cases.operations import assign
 
-    tip = file_tip(make_platform(region_code=HAIDIAN), "game_ads")
     officer = make_staff("officer", "cyberspace", HAIDIAN)
-    assign(tip.case, make_staff("supervisor", "cyberspace", "110000"), officer)
+    supervisor = make_staff("supervisor", "cyberspace", "110000")
+    tips = [file_tip(make_platform(region_code=HAIDIAN), "game_ads") for _ in range(count)]
+    for tip in tips:
+        assign(tip.case, supervisor, officer)
     db.session.commit()
+    return officer, tips
+
+
+def _unread(user):
+    return db.session.scalars(select(Notice.id).where(Notice.user_id == user.id, Notice.read_at.is_(None))).all()
+
+
+def test_opening_the_notices_page_changes_nothing(make_platform, file_tip, make_staff, staff_client):
+    """Catches: GET /staff/notices marking every notice read (a prefetch or a link would read them)."""
+    officer, tips = _assigned_notices(make_platform, file_tip, make_staff)
     client = staff_client(officer)
-    assert 'class="badge p1">1<' in client.get("/staff/").get_data(as_text=True)
     page = client.get("/staff/notices").get_data(as_text=True)
-    assert f"/staff/cases/{tip.case_id}" in page
-    assert 'class="badge p1">1<' not in client.get("/staff/").get_data(as_text=True)
+    assert all(f"/staff/cases/{tip.case_id}" in page for tip in tips)
+    assert len(_unread(officer)) == 2
+    assert 'class="badge p1">2<' in client.get("/staff/").get_data(as_text=True)
+
+
+def test_marking_one_notice_read_is_a_post(make_platform, file_tip, make_staff, staff_client):
+    """Catches: reading a notice not being a POST of its own (or marking the others with it)."""
+    officer, _tips = _assigned_notices(make_platform, file_tip, make_staff)
+    first, second = sorted(_unread(officer))
+    client = staff_client(officer)
+    response = post_form(client, "/staff/notices", f"/staff/notices/{first}/read", {})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/staff/notices")
+    assert _unread(officer) == [second]
+    assert client.get(f"/staff/notices/{second}/read").status_code == 405
+
+
+def test_marking_all_notices_read(make_platform, file_tip, make_staff, staff_client):
+    """Catches: "mark all as read" leaving notices unread, or needing no CSRF token."""
+    officer, _tips = _assigned_notices(make_platform, file_tip, make_staff)
+    client = staff_client(officer)
+    assert client.post("/staff/notices/read").status_code == 400  # no CSRF token: nothing read
+    assert len(_unread(officer)) == 2
+    assert post_form(client, "/staff/notices", "/staff/notices/read", {}).status_code == 303
+    assert _unread(officer) == []
+    assert 'class="badge p1">' not in client.get("/staff/").get_data(as_text=True)
+
+
+def test_no_one_marks_anothers_notice_read(make_platform, file_tip, make_staff, staff_client):
+    """Catches: a notice id of another member of staff being accepted."""
+    officer, _tips = _assigned_notices(make_platform, file_tip, make_staff, count=1)
+    [notice_id] = _unread(officer)
+    other = staff_client(make_staff("officer", "cyberspace", HAIDIAN))
+    assert post_form(other, "/staff/notices", f"/staff/notices/{notice_id}/read", {}).status_code == 404
+    assert post_form(other, "/staff/notices", "/staff/notices/read", {}).status_code == 303
+    assert _unread(officer) == [notice_id]

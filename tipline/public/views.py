@@ -52,5 +52,11 @@ def readyz():
             checks["redis"] = "ok"
         except RedisError as exc:
             checks["redis"] = f"error: {type(exc).__name__}"
+    if current_app.config["TIPLINE_ENV"] == "production":
+        # Without compiled catalogs every page speaks English to Chinese readers.
+        from tipline.i18n import missing_catalogs
+
+        missing = missing_catalogs(current_app)
+        checks["translations"] = f"error: not compiled: {', '.join(missing)}" if missing else "ok"
     ready = all(v == "ok" for v in checks.values())
     return jsonify(status="ok" if ready else "unavailable", checks=checks), (200 if ready else 503)

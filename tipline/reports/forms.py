@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from tipline import catalog
 from tipline.forms import TiplineForm, readable_text, strip_text, web_address
-from tipline.timeutil import local_to_utc, utcnow
+from tipline.timeutil import local_now
 from tipline.web import parse_row_id
 
 TEXT = [strip_text]
@@ -29,13 +29,18 @@ def _positive_id(form, field):
 
 
 def _not_in_future(form, field):
+    """A time seen: after 2000, and not in the future.
+
+    Compared as typed (Beijing time), never converted first: a browser can send any
+    year from 1 to 9999 (and more), which would overflow a conversion to UTC.
+    """
     if field.data is None:
         return
-    # Beijing time is entered; allow a day for time zones and clock drift.
-    if local_to_utc(field.data) > utcnow() + timedelta(days=1):
-        raise ValidationError(_l("The time cannot be in the future."))
     if field.data.year < 2000:
         raise ValidationError(_l("Enter a date after the year 2000."))
+    # Allow a day for time zones and clock drift.
+    if field.data > local_now() + timedelta(days=1):
+        raise ValidationError(_l("The time cannot be in the future."))
 
 
 class ReportForm(TiplineForm):
