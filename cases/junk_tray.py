@@ -73,6 +73,13 @@ def junk_tray():
     )
 
 
+def _refused(exc):
+    """The tray again, with why the change could not be made (a 4xx: nothing was done)."""
+    db.session.rollback()
+    flash(str(exc.message), "error")
+    return junk_tray(), 400
+
+
 def _tray_tip_or_404(tip_id):
     tip = db.session.get(Tip, tip_id)
     if tip is None or not may_see_tray_tip(current_user, tip):
@@ -89,8 +96,7 @@ def confirm_junk(tip_id):
     try:
         operations.confirm_junk(tip, current_user)
     except operations.CaseError as exc:
-        flash(str(exc.message), "error")
-        return redirect(url_for("staff.junk_tray"))
+        return _refused(exc)
     db.session.commit()
     flash(_("Report #%(id)d is kept aside as junk.", id=tip.id))
     return redirect(url_for("staff.junk_tray"))
@@ -105,8 +111,7 @@ def release_junk(tip_id):
     try:
         case = operations.release_junk(tip, current_user)
     except operations.CaseError as exc:
-        flash(str(exc.message), "error")
-        return redirect(url_for("staff.junk_tray"))
+        return _refused(exc)
     db.session.commit()
     flash(_("Report #%(id)d is released into case #%(case)d.", id=tip.id, case=case.id))
     return redirect(url_for("staff.junk_tray"))

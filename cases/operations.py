@@ -281,7 +281,7 @@ def complete_task(task, actor):
     """Mark a task done; only its own department (or a supervisor) closes it."""
     if task.done_at is not None:
         raise CaseError(_l("This task is already done."))
-    if actor.department != task.department and actor.role not in states.SUPERVISING_ROLES:
+    if not states.may_complete_task(actor, task):
         raise NotAllowed(_l("Only the department the task is for can mark it done."))
     task.done_at = utcnow()
     task.done_by_id = actor.id
@@ -332,8 +332,12 @@ def merge_cases(source, target, actor, reason=""):
         raise CaseError(_l("Only an open case can be merged."))
     if not target.is_open:
         raise CaseError(_l("Merge into an open case."))
-    if not states.may_transition(actor, source, states.CLOSED_MERGED):
-        raise NotAllowed(_l("You may not merge this case."))
+    if not states.may_merge(actor, source, target):
+        raise NotAllowed(_l("You may not merge this case into that one."))
+    from cases.access import can_see_case
+
+    if not (can_see_case(actor, source) and can_see_case(actor, target)):
+        raise NotAllowed(_l("There is no case with this number that you can see."))
     moved = [tip.id for tip in source.tips]
     for tip in list(source.tips):
         before = public_status(tip)
@@ -391,8 +395,17 @@ def split_tips(case, tip_ids, actor, reason=""):
 # --- junk tray --------------------------------------------------------------------------------
 
 
+def _check_tray(tip, actor):
+    """Only the tray's people in the tip's regions sort it (cases/junk_tray.py: may_see_tray_tip)."""
+    from cases.junk_tray import may_see_tray_tip
+
+    if not may_see_tray_tip(actor, tip):
+        raise NotAllowed(_l("Only intake staff, supervisors and administrators of its region sort the junk tray."))
+
+
 def confirm_junk(tip, actor):
     """A person agrees the tip is junk: it stays stored, outside every case."""
+    _check_tray(tip, actor)
     if tip.junk_status != "suspected":
         raise CaseError(_l("This report is not in the junk tray."))
     before = public_status(tip)
@@ -403,6 +416,7 @@ def confirm_junk(tip, actor):
 
 def release_junk(tip, actor):
     """A person finds the tip genuine (even after it was confirmed as junk): it is filed into a case."""
+    _check_tray(tip, actor)
     if tip.junk_status not in ("suspected", "confirmed"):
         raise CaseError(_l("This report is not in the junk tray."))
     tip.junk_status = "released"

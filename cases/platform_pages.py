@@ -11,16 +11,14 @@ from sqlalchemy import select
 
 from cases.access import staff_required, visible_regions
 from cases.actions.models import ListEntry
-from cases.actions.service import is_repeat_offender, public_record, set_list_status
+from cases.actions.service import WHITE_LIST_CHOICES, is_repeat_offender, keep_white_list, may_keep_lists, public_record
 from cases.blueprint import bp
 from cases.forms import ListForm
 from cases.models import Case
+from cases.operations import CaseError, NotAllowed
 from tipline import catalog
 from tipline.extensions import db
 from tipline.platforms.models import Platform
-
-# What this page may set: on or off the white list; black listing is an action.
-LIST_CHOICES = ("white", "none")
 
 
 def _platform_or_404(platform_id):
@@ -32,7 +30,7 @@ def _platform_or_404(platform_id):
 
 def _form():
     form = ListForm()
-    form.list_status.choices = [(code, catalog.LIST_STATUSES[code]) for code in LIST_CHOICES]
+    form.list_status.choices = [(code, catalog.LIST_STATUSES[code]) for code in WHITE_LIST_CHOICES]
     return form
 
 
@@ -44,16 +42,18 @@ def platform(platform_id):
     form = _form()
     status = 200
     if request.method == "POST":
-        if current_user.role != "supervisor":
+        if not may_keep_lists(current_user, platform):
             abort(403)
         status = 400
         if form.validate_on_submit():
-            if platform.list_status == "black":
-                form.list_status.errors = [_("A black-listed platform leaves the list by lifting the action.")]
+            try:
+                data = form.list_status.data, form.reason.data, form.public_reason.data
+                keep_white_list(platform, current_user, *data)
+            except CaseError as exc:
+                db.session.rollback()
+                form.list_status.errors = [str(exc.message)]
+                status = 403 if isinstance(exc, NotAllowed) else 400
             else:
-                set_list_status(
-                    platform, form.list_status.data, current_user, form.reason.data, form.public_reason.data
-                )
                 db.session.commit()
                 flash(_("The list is updated."))
                 return redirect(url_for("staff.platform", platform_id=platform.id))

@@ -86,6 +86,11 @@ def may_act(user, case, act):
     return rule["any_department"] or user.role in CROSS_DEPARTMENT_ROLES or works_in_department(user, case)
 
 
+def may_complete_task(user, task):
+    """Whether this member of staff may mark the task done now: its own department, or a supervising role."""
+    return task.done_at is None and (user.department == task.department or user.role in SUPERVISING_ROLES)
+
+
 def works_in_department(user, case):
     """True when the user's department leads or co-handles the case."""
     return user.department in (case.lead_department, case.co_department)
@@ -97,6 +102,17 @@ def may_transition(user, case, to_state):
     if not roles or user.role not in roles:
         return False
     return user.role in CROSS_DEPARTMENT_ROLES or works_in_department(user, case)
+
+
+def may_merge(user, source, target):
+    """Whether this member of staff may fold `source` into the open case `target`.
+
+    The merge closes `source` (the state table decides) and adds to `target`, so an
+    officer must work in a department of both.
+    """
+    if target.state not in OPEN_STATES or not may_transition(user, source, CLOSED_MERGED):
+        return False
+    return user.role in CROSS_DEPARTMENT_ROLES or works_in_department(user, target)
 
 
 def next_states(user, case):
