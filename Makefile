@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # pytest-xdist workers; the suite's databases and Redis keys are per worker.
 JOBS ?= auto
 
-.PHONY: run test bench worker messages translations clean system-test-deps
+.PHONY: run test bench worker messages translations clean system-test-deps mutants
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV) || { $(SUDO) $(APT_GET) update -qq && $(SUDO) $(APT_GET) install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
@@ -56,6 +56,14 @@ system-test-deps:
 
 test: $(VENV)/.dev translations system-test-deps
 	$(BIN)/pytest -n $(JOBS) -p no:cacheprovider
+
+# Mutation testing (mutmut, configured in pyproject.toml) of the security-critical modules: access,
+# sign-in, accounts, receipt codes, crypto, the job outbox. Slow, so not part of `make test`.
+# Prints the mutants no test killed; `$(BIN)/mutmut show NAME` shows one. Results are kept in mutants/.
+MUTANT_JOBS ?= 2
+mutants: $(VENV)/.dev translations system-test-deps
+	$(BIN)/mutmut run --max-children $(MUTANT_JOBS)
+	$(BIN)/mutmut results
 
 bench: $(VENV)/.dev translations
 	$(BIN)/python -m bench.run

@@ -191,3 +191,41 @@ def test_an_action_takes_effect_on_its_start_date_through_the_scan(case_and_staf
     assert scan_deadlines(utcnow() + timedelta(days=3))["started"] == 1
     assert case.platform.enforcement_status == rules.OFFLINE
     assert scan_deadlines(utcnow() + timedelta(days=4))["started"] == 0
+
+
+def test_one_case_with_actions_is_not_a_repeat_offender_two_are(make_platform, file_tip, make_staff):
+    """Catches the repeat-offender threshold lowered from two cases to one (REPEAT_CASES).
+
+    Two approved actions in one case are still one case; a second case with an action
+    makes a repeat offender, and the platform's next case starts at priority 1.
+    """
+    from cases.actions.service import is_repeat_offender
+
+    platform = make_platform(region_code=HAIDIAN)
+    officer, supervisor = make_staff("officer", "cyberspace", HAIDIAN), make_staff("supervisor", "cyberspace", "110000")
+    first = file_tip(platform, "game_ads").case
+    for action_type in (rules.INTERVIEW, rules.SUSPEND_UPDATES):
+        decide_action(propose_action(first, officer, action_type, "依据"), supervisor, approve=True)
+    db.session.commit()
+    assert not is_repeat_offender(platform.id)
+    mild = file_tip(platform, "marketing").case
+    assert mild.priority != 1 and "repeat_offender" not in [code for code, _ in mild.priority_reasons]
+    second = file_tip(platform, "page_surroundings").case
+    decide_action(propose_action(second, officer, rules.INTERVIEW, "依据"), supervisor, approve=True)
+    db.session.commit()
+    assert is_repeat_offender(platform.id)
+    assert file_tip(platform, "other").case.priority == 1
+
+
+def test_repeat_offence_counts_actions_of_the_last_365_days(make_platform, file_tip, make_staff):
+    """Catches a changed window (REPEAT_WINDOW_DAYS): decided 364 days ago counts, 366 days ago does not."""
+    from cases.actions.service import is_repeat_offender
+
+    platform = make_platform(region_code=HAIDIAN)
+    officer, supervisor = make_staff("officer", "cyberspace", HAIDIAN), make_staff("supervisor", "cyberspace", "110000")
+    for category in ("game_ads", "page_surroundings"):
+        case = file_tip(platform, category).case
+        decide_action(propose_action(case, officer, rules.INTERVIEW, "依据"), supervisor, approve=True)
+    db.session.commit()
+    assert is_repeat_offender(platform.id, now=utcnow() + timedelta(days=364))
+    assert not is_repeat_offender(platform.id, now=utcnow() + timedelta(days=366))

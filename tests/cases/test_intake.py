@@ -163,3 +163,103 @@ def test_one_open_case_per_platform_and_problem_is_enforced_by_the_database(make
         db.session.flush()
     db.session.rollback()
     assert case_count() == 1
+
+
+def _wait_for_a_blocked_insert(backend):
+    """Return once another transaction waits for a lock (PostgreSQL), or after a moment (SQLite).
+
+    On PostgreSQL the second tip's INSERT of the case waits on the unique open_key that the
+    first, uncommitted transaction holds; SQLite instead makes the second writer wait for the
+    first one's whole transaction (its database-wide write lock).
+    """
+    import time
+
+    from sqlalchemy import text
+
+    if backend != "postgresql":
+        time.sleep(0.5)
+        return
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        " AND query LIKE 'INSERT INTO case_record %'"
+    )
+    for _ in range(200):
+        with db.engine.connect() as conn:
+            if conn.scalar(query):
+                return
+        time.sleep(0.05)
+    raise AssertionError("the second tip never waited on the unique key of the first one's case")
+
+
+def test_two_tips_racing_to_open_a_case_end_up_in_one(app, backend, make_platform):
+    """Catches _open_case raising when it loses the race for the unique open_key instead of joining the winner.
+
+    The first tip opens the case and holds its transaction open after the flush; the second,
+    not seeing that case yet, inserts its own and waits on the unique key; then the first commits.
+    """
+    import threading
+
+    from tipline.reports.service import TipSubmission, submit_tip
+
+    platform_id = make_platform().id
+    # Whatever the first tip of a day sets up (the day's client key) is committed before the race.
+    submit_tip(
+        TipSubmission(
+            platform_name="另一个网课App",
+            category="teachers",
+            location="live",
+            description="老师在直播课上骂学生。",
+            reporter_type="parent",
+            locale="zh",
+            client="198.51.100.200",
+        ),
+        [],
+    )
+    db.session.commit()
+    db.session.close()
+    opened, go_on = threading.Event(), threading.Event()
+    filed, errors = {}, []
+
+    def submit(name, hold):
+        with app.app_context():
+            try:
+                tip, _ = submit_tip(
+                    TipSubmission(
+                        platform_id=platform_id,
+                        platform_name="",
+                        category="game_ads",
+                        location="popup",
+                        description=f"{name}：孩子上直播课时弹出游戏广告。",
+                        reporter_type="parent",
+                        locale="zh",
+                        client=f"198.51.100.{len(name)}",
+                    ),
+                    [],
+                )
+                if hold:
+                    opened.set()
+                    assert go_on.wait(30)
+                db.session.commit()
+                filed[name] = (tip.id, tip.case_id)
+            except Exception as exc:  # reported below, with the other thread's outcome
+                errors.append(repr(exc))
+                db.session.rollback()
+            finally:
+                opened.set()
+                db.session.remove()
+
+    first = threading.Thread(target=submit, args=("first", True))
+    first.start()
+    assert opened.wait(30)
+    second = threading.Thread(target=submit, args=("second tip", False))
+    second.start()
+    _wait_for_a_blocked_insert(backend)
+    go_on.set()
+    first.join(60)
+    second.join(60)
+    assert errors == []
+    assert filed["first"][1] == filed["second tip"][1] is not None
+    case = db.session.get(Case, filed["first"][1])
+    assert case_count() == 2  # this one and the warm-up tip's
+    assert sorted(t.id for t in case.tips) == sorted(tip_id for tip_id, _ in filed.values())
+    assert sorted(e.kind for e in case.events) == ["created", "tip_joined"]

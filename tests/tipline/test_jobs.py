@@ -11,6 +11,7 @@ from tests.services import REDIS_URL, OwnRedis
 from tests.tipline import images
 from tests.tipline.test_report import post_report
 from tipline.evidence.models import PENDING, READY, Evidence
+from tipline.evidence.storage import quarantine_storage
 from tipline.extensions import db
 from tipline.jobs.models import DONE, FAILED, OutboxJob
 from tipline.jobs.outbox import record_job
@@ -58,7 +59,7 @@ def test_failing_job_is_retried_then_marked_failed(client, app):
     app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
     post_report(client, files=[("a.png", images.png_image())])
     evidence = db.session.scalars(select(Evidence)).one()
-    app.extensions["tipline_storage"].delete(evidence.storage_key)  # the file vanished
+    quarantine_storage().delete(evidence.raw_key)  # the upload vanished before it was cleaned
     job_id = db.session.scalars(select(OutboxJob.id)).one()
     results = [run_outbox_job(job_id) for _ in range(MAX_ATTEMPTS + 1)]
     assert results == ["failed"] * MAX_ATTEMPTS + ["skipped"]
@@ -68,7 +69,9 @@ def test_failing_job_is_retried_then_marked_failed(client, app):
 
 @pytest.fixture
 def rq_config(app_config, redis_prefix):
-    app_config.update(JOB_MODE="rq", REDIS_URL=REDIS_URL, RQ_QUEUE=redis_prefix, OUTBOX_RELAY_AFTER=0)
+    app_config.update(
+        JOB_MODE="rq", REDIS_URL=REDIS_URL, RQ_QUEUE=redis_prefix, REDIS_KEY_PREFIX=redis_prefix, OUTBOX_RELAY_AFTER=0
+    )
     return app_config
 
 
@@ -79,7 +82,10 @@ def test_real_worker_runs_evidence_checks(rq_config, client, app):
     assert db.session.scalars(select(OutboxJob.dispatched_at)).one() is not None
     run_worker(app)
     assert states(Evidence, Evidence.state) == [READY]
-    assert states(OutboxJob, OutboxJob.state) == [DONE]
+    # The check, and the discarding of the upload from quarantine it recorded on success.
+    assert states(OutboxJob, OutboxJob.name) == ["evidence.check", "evidence.discard_upload"]
+    assert states(OutboxJob, OutboxJob.state) == [DONE, DONE]
+    assert not [path for path in quarantine_storage().root.rglob("*") if path.is_file()]
 
 
 @pytest.fixture
@@ -107,7 +113,7 @@ def test_redis_outage_loses_nothing(own_redis, client, app):
     assert client.get("/readyz").status_code == 200
     run_worker(app)
     assert states(Evidence, Evidence.state) == [READY] * 3
-    assert states(OutboxJob, OutboxJob.state) == [DONE] * 3
+    assert states(OutboxJob, OutboxJob.state) == [DONE] * 6  # three checks, three uploads discarded
 
 
 def test_two_runners_handed_one_job_run_it_once(client, app):
@@ -148,5 +154,67 @@ def test_a_claim_left_by_a_dead_runner_is_taken_back(client, app):
     db.session.commit()
     app.config["JOB_MODE"] = "sync"
     assert relay(app) == 1
-    assert states(OutboxJob, OutboxJob.state) == [DONE]
+    assert states(OutboxJob, OutboxJob.state) == [DONE, DONE]  # the check, and the discarding it recorded
     assert states(Evidence, Evidence.state) == [READY]
+
+
+def _two_waiting_jobs(client, app):
+    """Two evidence checks recorded and never handed over (the queue is unreachable)."""
+    app.config["JOB_MODE"] = "rq"
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
+    post_report(client, files=[("a.png", images.png_image()), ("b.png", images.png_image())])
+    jobs = db.session.scalars(select(OutboxJob).order_by(OutboxJob.id)).all()
+    assert len(jobs) == 2 and {job.dispatched_at for job in jobs} == {None}
+    return jobs
+
+
+def test_only_claims_older_than_the_timeout_are_taken_back(client, app):
+    """Catches a take-back that ignores the claim's age or state (found by `make mutants`).
+
+    A job a live runner claimed a moment ago must not run a second time, and a finished
+    job claimed long ago must not run again at all.
+    """
+    from datetime import timedelta
+
+    from tipline.jobs.models import RUNNING
+    from tipline.jobs.outbox import relayable_ids
+    from tipline.timeutil import utcnow
+
+    running, done = _two_waiting_jobs(client, app)
+    long_ago = utcnow() - timedelta(seconds=app.config["OUTBOX_CLAIM_TIMEOUT"] + 60)
+    running.state, running.claimed_at = RUNNING, utcnow()
+    done.state, done.claimed_at = DONE, long_ago
+    db.session.commit()
+    assert relayable_ids(app) == []
+    assert states(OutboxJob, OutboxJob.state) == [RUNNING, DONE]
+
+
+def test_jobs_handed_over_long_ago_are_relayed_again_recent_ones_not(client, app):
+    """Catches a relay that never retries a lost hand-over, or retries one just made (found by `make mutants`)."""
+    from datetime import timedelta
+
+    from tipline.jobs.outbox import relayable_ids
+    from tipline.timeutil import utcnow
+
+    lost, recent = _two_waiting_jobs(client, app)
+    assert relayable_ids(app) == [lost.id, recent.id]
+    assert relayable_ids(app, limit=1) == [lost.id]  # in batches, oldest first
+    lost.dispatched_at = utcnow() - timedelta(seconds=app.config["OUTBOX_RELAY_AFTER"] + 60)
+    recent.dispatched_at = utcnow()
+    db.session.commit()
+    assert relayable_ids(app) == [lost.id]
+
+
+def test_jobs_recorded_before_a_rolled_back_savepoint_still_go(rq_config, app):
+    """Catches _after_rollback forgetting every recorded job when a SAVEPOINT rolls back (found by `make mutants`).
+
+    A tip that loses the race for its case rolls back a SAVEPOINT; its evidence checks,
+    recorded before it, must still be handed over when the transaction commits.
+    """
+    first = record_job("evidence.check", evidence_id=1)
+    nested = db.session.begin_nested()
+    record_job("evidence.check", evidence_id=2)
+    nested.rollback()
+    db.session.commit()
+    jobs = db.session.scalars(select(OutboxJob)).all()
+    assert [job.id for job in jobs] == [first.id] and jobs[0].dispatched_at is not None
