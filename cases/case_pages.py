@@ -23,6 +23,7 @@ from cases.forms import (
 )
 from cases.models import Case, CaseTask
 from cases.priority import reason_text
+from tipline.evidence.files import download_name
 from tipline.evidence.models import Evidence
 from tipline.evidence.storage import evidence_storage
 from tipline.extensions import db
@@ -68,8 +69,9 @@ def render_case(case, status=200, **forms):
     message = forms.get("message") or MessageForm()
     message.tip_id.choices = [(str(t.id), _("Report #%(id)d", id=t.id)) for t in case.tips]
     from cases.actions import rules as action_rules
-    from cases.actions.service import is_repeat_offender, may_decide
-    from cases.forms import ActionForm, DecisionForm, LiftForm, ReviewForm
+    from cases.actions.review import may_confirm_review, may_review
+    from cases.actions.service import is_repeat_offender, may_decide, may_propose
+    from cases.forms import ActionForm, ConfirmReviewForm, DecisionForm, LiftForm, ReviewForm
 
     action_form = forms.get("action") or ActionForm()
     action_form.type.choices = list(action_rules.ACTION_TYPES.items())
@@ -100,10 +102,10 @@ def render_case(case, status=200, **forms):
             decision=forms.get("decision") or DecisionForm(),
             lift=forms.get("lift") or LiftForm(),
             review=forms.get("review") or ReviewForm(),
-            may_propose=current_user.role in action_rules.PROPOSER_ROLES
-            and states.works_in_department(current_user, case)
-            and case.is_open
-            and case.platform is not None,
+            confirm_review=forms.get("confirm_review") or ConfirmReviewForm(),
+            may_review=may_review,
+            may_confirm_review=may_confirm_review,
+            may_propose=may_propose(current_user, case) and case.is_open and case.platform is not None,
             may_decide=may_decide,
             repeat_offender=case.platform_id is not None and is_repeat_offender(case.platform_id),
             action_rules=action_rules,
@@ -325,34 +327,48 @@ def _evidence_or_404(evidence_id):
     return evidence
 
 
+def _send_evidence_file(evidence, action, key, mime_type, **options):
+    """Audit the view of an evidence file (or its preview), then send the stored bytes.
+
+    Every look at evidence leaves a row, the preview on the case page as much as a download.
+    """
+    from cases.audit import audit
+
+    audit(current_user, action, "evidence", evidence.id, tip_id=evidence.tip_id)
+    db.session.commit()
+    response = send_file(evidence_storage().path(key), mimetype=mime_type, max_age=0, **options)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
 @bp.route("/evidence/<id:evidence_id>/thumbnail")
 @staff_required()
 def evidence_thumbnail(evidence_id):
+    """The JPEG preview the check made of an image (the case page shows it)."""
     evidence = _evidence_or_404(evidence_id)
     if not evidence.thumbnail_key:
         abort(404)
-    path = evidence_storage().path(evidence.thumbnail_key)
-    response = send_file(path, mimetype="image/jpeg", max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return _send_evidence_file(evidence, "evidence.thumbnail", evidence.thumbnail_key, "image/jpeg")
 
 
 @bp.route("/evidence/<id:evidence_id>/download")
 @staff_required()
 def evidence_download(evidence_id):
-    """The file itself, as an attachment: never rendered inline by the browser."""
-    from cases.audit import audit
+    """The file itself, as an attachment: never rendered inline by the browser.
 
+    Named by its number and detected type only: the reporter's name (which may end
+    in .hta or .html, or hold line breaks) is shown on the page as text, never sent as a file name.
+    """
     evidence = _evidence_or_404(evidence_id)
-    audit(current_user, "evidence.download", "evidence", evidence.id, tip_id=evidence.tip_id)
-    db.session.commit()
-    response = send_file(
-        evidence_storage().path(evidence.storage_key),
-        mimetype=evidence.mime_type,
+    if evidence.storage_key is None:
+        abort(404)  # not cleaned yet (or destroyed as damaged): the upload as sent is never served
+    return _send_evidence_file(
+        evidence,
+        "evidence.download",
+        evidence.storage_key,
+        evidence.mime_type,
         as_attachment=True,
-        download_name=f"evidence-{evidence.id}-{evidence.original_name}",
-        max_age=0,
+        download_name=download_name(evidence.id, evidence.mime_type),
     )
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

@@ -33,7 +33,8 @@ class TotpForm(TiplineForm):
     code = StringField(
         _l("Code from your authenticator app"),
         filters=TEXT,
-        validators=[DataRequired(), Regexp(r"^\d{3} ?\d{3}$", message=_l("Enter the six digits."))],
+        # [0-9], not \d: \d also matches "١٢٣٤٥٦" and "１２３４５６", which the code check cannot compare.
+        validators=[DataRequired(), Regexp(r"^[0-9]{3} ?[0-9]{3}$", message=_l("Enter the six digits."))],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
     submit = SubmitField(_l("Continue"))
@@ -221,6 +222,16 @@ class ReviewForm(TiplineForm):
     outcome = HiddenField(validators=[DataRequired()])
     note = TextAreaField(_l("Review notes"), filters=TEXT, validators=[Optional(), Length(max=2000), readable_text])
     submit = SubmitField(_l("Record the review"))
+
+
+class ConfirmReviewForm(TiplineForm):
+    """The second person's answer to a recorded review: confirm it, or send it back with a reason."""
+
+    form_prefix = "confirm"
+
+    decision = HiddenField(validators=[DataRequired()])
+    reason = reason_field(_l("Reason (required if you do not confirm)"))
+    submit = SubmitField(_l("Decide"))
 
 
 class ListForm(TiplineForm):

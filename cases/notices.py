@@ -26,6 +26,13 @@ KINDS = {
     "decided": _l("Your proposed action in case #%(case)s was decided: %(outcome)s."),
     "escalated": _l("Case #%(case)s is escalated: it is past its deadline."),
     "review": _l("A rectification in case #%(case)s is past its deadline: review it."),
+    "signin_locked": _l(
+        "Repeated failed sign-in attempts locked sign-in to your account for %(minutes)s minutes. "
+        "If they were not yours, tell your administrator."
+    ),
+    "review_recorded": _l("A rectification review in case #%(case)s waits for your confirmation."),
+    "review_confirmed": _l("The rectification review you recorded in case #%(case)s is confirmed."),
+    "review_disputed": _l("The rectification review you recorded in case #%(case)s was not confirmed."),
 }
 
 
@@ -112,6 +119,22 @@ def mail_reporter_status(payload):
             ]
         )
     send_mail(f"tip-{tip.id}-status-{payload.get('event_id', status)}", email, subject, body)
+
+
+def mark_notices_read(user, notice_id=None):
+    """Mark the user's unread notices as read: all of them, or the one given.
+
+    Returns False when `notice_id` names no notice of this user (nothing changes).
+    """
+    from sqlalchemy import select, update
+
+    query = update(Notice).where(Notice.user_id == user.id, Notice.read_at.is_(None))
+    if notice_id is not None:
+        if db.session.scalar(select(Notice.id).where(Notice.id == notice_id, Notice.user_id == user.id)) is None:
+            return False
+        query = query.where(Notice.id == notice_id)
+    db.session.execute(query.values(read_at=utcnow()))
+    return True
 
 
 def unread_count(user):

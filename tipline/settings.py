@@ -110,6 +110,8 @@ def from_environment(env=None, overrides=None):
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "tipline"),
+        # Other keys the app keeps in Redis (the day's client key) start with this.
+        "REDIS_KEY_PREFIX": env.get("REDIS_KEY_PREFIX", "tipline"),
         "SESSION_COOKIE_SECURE": production,
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
     }
@@ -122,6 +124,8 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 30 * 60
+    # A receipt code not fetched from the receipt page within this many minutes is destroyed.
+    RECEIPT_HANDOVER_MINUTES = 10
     WTF_CSRF_TIME_LIMIT = 4 * 3600
     # Referer checks fail for browsers and proxies that drop the header; the token,
     # SameSite cookies and the Origin check in tipline.web stand in for it.
@@ -135,6 +139,9 @@ class Defaults:
     EVIDENCE_MAX_FILE_BYTES = 20 * 1024 * 1024
     EVIDENCE_MAX_TOTAL_BYTES = 50 * 1024 * 1024
     EVIDENCE_MAX_PIXELS = 40_000_000
+    # Decoding costs time and memory by the pixel: one request may decode at most this
+    # many in all (five phone photos of 16 MP), checked from the headers first.
+    EVIDENCE_MAX_TOTAL_PIXELS = 80_000_000
     # Room for every file at its largest plus the text fields, so that the form's own
     # checks (which keep what was typed) answer first; anything above is cut off by
     # Werkzeug before it is read. Files are spooled to disk, not held in memory.
@@ -146,19 +153,26 @@ class Defaults:
     TRACK_LOOKUP_LIMIT = "1 per 2 seconds;10 per 10 minutes;30 per day"
     TRACK_ADD_LIMIT = "10 per hour"
     REPORT_SUBMIT_LIMIT = "30 per hour"
+    # The report form's no-script registry search (it stores nothing but queries the registry).
+    REPORT_SEARCH_LIMIT = "120 per hour"
     RATELIMIT_HEADERS_ENABLED = True
     # A Redis outage must not turn into errors: limits fall back to this process's memory.
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
-    # Staff sign-in: failures per account before a lock, and how long it lasts.
+    # Staff sign-in (cases/accounts/throttle.py), each counted over LOGIN_LOCK_MINUTES in the
+    # rate-limit storage. Failures from one client lock only that client out of that account,
+    # so that nobody can lock a colleague out by typing wrong passwords.
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     LOGIN_FAILURE_DELAY = 0.5
-    # Per client address (generous: an office signs in from one address) and per account named.
+    # Failures on one account from every client together (a distributed attack): past this,
+    # only the owner with the right password and a second factor gets in until it passes.
+    LOGIN_ACCOUNT_MAX_FAILURES = 50
+    # Wrong second-factor codes on one account from every client: only someone holding the
+    # password can make them, and past this the code step refuses everyone for a while.
+    LOGIN_CODE_MAX_FAILURES = 20
+    # Per client address, whatever the account (generous: an office signs in from one address).
     LOGIN_RATE_LIMIT = "60 per 10 minutes"
-    # None: as many attempts as LOGIN_MAX_FAILURES per LOGIN_LOCK_MINUTES, so that an
-    # unknown address is refused exactly when a real account would be locked.
-    LOGIN_ACCOUNT_LIMIT = None
     # A staff session ends after this many seconds, however active.
     STAFF_SESSION_MAX_AGE = 12 * 3600
     MAIL_TIMEOUT = 10
