@@ -2,6 +2,7 @@
 
 import base64
 import io
+import json
 import time
 
 import segno
@@ -18,10 +19,14 @@ from tipline.clients import limit_key
 from tipline.crypto import decrypt_secret, encrypt_secret
 from tipline.extensions import db, limiter, login_manager
 from tipline.timeutil import utcnow
+from tipline.tracking.sessions import fresh_session
 from tipline.web import keeps_input_on_csrf_error, no_store, parse_row_id, safe_next
 
 SESSION_TOKEN = "staff_session"
-PENDING = "staff_pending_user"  # "id:session_version" between password and second factor
+# Between password and second factor, encrypted (the session cookie is signed, not secret):
+# {"user": "id:session_version" or None, "email": the address typed}. None when an account-wide
+# lock sends every password on to the code step (service.CodeDecides).
+PENDING = "staff_pending_user"
 SETUP_SECRET = "staff_totp_setup"
 
 
@@ -49,8 +54,8 @@ def install_login(app):
 def _finish_login(user):
     failed = service.record_success(user, limit_key())
     token = service.start_session(user)
+    fresh_session()
     db.session.commit()
-    session.clear()
     session[SESSION_TOKEN] = token
     login_user(user)
     session[LOGIN_AT] = utcnow().timestamp()
@@ -75,6 +80,9 @@ def login():
         if form.validate_on_submit():
             try:
                 user = service.authenticate(form.email.data, form.password.data, limit_key())
+            except service.CodeDecides as exc:
+                db.session.commit()  # keep the failure count and the owner's notice
+                return _to_code_step(exc.user, form.email.data)
             except service.AccountLocked:
                 db.session.commit()  # keep the failure count and the owner's notice
                 abort(429)  # the same answer for any address, known or not
@@ -84,34 +92,60 @@ def login():
                 form.form_errors.append(str(exc.message))
                 status = 401
             else:
-                target = safe_next(request.args.get("next"), url_for("staff.queue"))
                 if user.totp_secret_encrypted:
-                    session.clear()
-                    session[PENDING] = user.get_id()
                     db.session.commit()
-                    return redirect(url_for("staff.login_second_factor", next=target))
+                    return _to_code_step(user, user.email)
                 _finish_login(user)
-                return redirect(target)
+                return redirect(safe_next(request.args.get("next"), url_for("staff.queue")))
     return no_store(render_template("cases/login.html", form=form), status)
+
+
+def _to_code_step(user, email):
+    """On to the code step, the same way whether the password passed (`user`) or a lock hides that it did not."""
+    target = safe_next(request.args.get("next"), url_for("staff.queue"))
+    fresh_session()
+    db.session.commit()
+    pending = {"user": user.get_id() if user else None, "email": service.normalize_email(email)[:254]}
+    session[PENDING] = encrypt_secret(json.dumps(pending))
+    return redirect(url_for("staff.login_second_factor", next=target))
+
+
+def _pending():
+    """(user or None, email) waiting for the code step, or None when nothing (or something stale) waits."""
+    token = session.get(PENDING)
+    try:
+        pending = json.loads(decrypt_secret(token)) if isinstance(token, str) else None
+    except (InvalidToken, ValueError):
+        pending = None
+    if not isinstance(pending, dict) or not isinstance(pending.get("email"), str):
+        return None
+    if pending.get("user") is None:
+        return None, pending["email"]
+    user_id, _sep, version = str(pending["user"]).partition(":")
+    user_id = parse_row_id(user_id)
+    user = db.session.get(StaffUser, user_id) if user_id else None
+    if user is None or str(user.session_version) != version or not user.active:
+        return None
+    return user, pending["email"]
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login_second_factor():
     """The TOTP step of sign-in."""
-    pending = session.get(PENDING, "")
-    user_id, _sep, version = str(pending).partition(":")
-    user_id = parse_row_id(user_id)
-    user = db.session.get(StaffUser, user_id) if user_id else None
-    if user is None or str(user.session_version) != version or not user.active:
+    pending = _pending()
+    if pending is None:
         session.pop(PENDING, None)
         return redirect(url_for("staff.login"))
+    user, email = pending
     form = TotpForm()
     status = 200
     if request.method == "POST":
         status = 400
         if form.validate_on_submit():
             try:
+                if user is None:
+                    service.refuse_code(email, form.code.data, limit_key())
                 service.check_second_factor(user, form.code.data, limit_key())
             except service.AccountLocked as exc:
                 db.session.commit()

@@ -25,9 +25,8 @@ def end_old_sessions():
 
 
 # What a supervisor or admin without a second factor may reach: setting one up, and signing out.
-ENROLMENT_ENDPOINTS = frozenset(
-    {"staff.account", "staff.change_password", "staff.logout", "staff.logout_everywhere", "staff.login"}
-)
+# Not the password change: a stolen password must not be able to lock its owner out.
+ENROLMENT_ENDPOINTS = frozenset({"staff.account", "staff.logout", "staff.logout_everywhere", "staff.login"})
 
 
 @bp.before_request

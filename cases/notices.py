@@ -33,6 +33,16 @@ KINDS = {
     "review_recorded": _l("A rectification review in case #%(case)s waits for your confirmation."),
     "review_confirmed": _l("The rectification review you recorded in case #%(case)s is confirmed."),
     "review_disputed": _l("The rectification review you recorded in case #%(case)s was not confirmed."),
+    # Told to the account's owner, so that someone who got hold of the password is noticed.
+    "password_changed": _l(
+        "The password of your account was changed. If you did not do this, tell your administrator at once."
+    ),
+    "totp_enabled": _l(
+        "A second factor was set up for your account. If you did not do this, tell your administrator at once."
+    ),
+    "totp_disabled": _l(
+        "An administrator turned off the second factor of your account; set up a new one at your next sign-in."
+    ),
 }
 
 

@@ -63,6 +63,19 @@ class AccountLocked(AccountError):
         super().__init__(_l("Too many failed attempts. Try again after a while."))
 
 
+class CodeDecides(AccountError):
+    """The account is locked for everyone: only password and second factor together may pass.
+
+    Every password gets this same answer, right or wrong, known account or not, so that the
+    lock is no oracle for passwords; `user` is set only when the password was right and the
+    account has a second factor. The code step then refuses wrong passwords and wrong codes alike.
+    """
+
+    def __init__(self, user=None):
+        super().__init__(_l("Enter the code from your authenticator app."))
+        self.user = user
+
+
 def normalize_email(email):
     return (email or "").strip().lower()
 
@@ -118,6 +131,7 @@ def set_password(user, password, actor=None):
     user.password_hash = hasher().hash(password)
     user.session_version += 1  # a new password signs out every other session
     audit(actor, "user.password", "user", user.id)
+    _tell_owner(user, "password_changed")
 
 
 def change_own_password(user, current, new, client):
@@ -177,14 +191,15 @@ def authenticate(email, password, client):
     if user is None or not user.active:
         _spend_a_check(password)
         _count_failure(email, client, None)
-        raise AccountLocked() if locked else AccountError(_l("Email or password is not correct."))
+        raise CodeDecides() if locked else AccountError(_l("Email or password is not correct."))
     try:
         hasher().verify(user.password_hash, password or "")
     except (VerificationError, InvalidHashError):
         _count_failure(email, client, user)
-        raise (AccountLocked() if locked else AccountError(_l("Email or password is not correct."))) from None
-    if locked and not user.totp_secret_encrypted:
-        raise AccountLocked()  # the owner without a second factor waits like everyone else
+        raise (CodeDecides() if locked else AccountError(_l("Email or password is not correct."))) from None
+    if locked:
+        # The owner without a second factor waits like everyone else; with one, the code decides.
+        raise CodeDecides(user if user.totp_secret_encrypted else None)
     if hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hasher().hash(password)
     return user
@@ -260,11 +275,36 @@ def enable_totp(user, secret, code):
     user.totp_last_step = step
     user.session_version += 1
     audit(user, "user.totp_enabled", "user", user.id)
+    _tell_owner(user, "totp_enabled")
 
 
 def disable_totp(user, actor):
+    """An admin turns a lost second factor off; the user's sessions end and they set up a new one."""
     user.totp_secret_encrypted = None
+    user.session_version += 1
     audit(actor, "user.totp_disabled", "user", user.id)
+    _tell_owner(user, "totp_disabled")
+
+
+def _tell_owner(user, kind):
+    """A notice (and mail) to the account's owner about a change to how they sign in."""
+    from cases.notices import notify_staff
+
+    notify_staff([user], kind, None)
+
+
+def refuse_code(email, code, client):
+    """The code step after a password that did not pass under an account-wide lock.
+
+    It answers exactly as a wrong code does (and counts as one), so that the code step
+    does not tell whether the password was right either.
+    """
+    email = normalize_email(email)[:254]
+    if not throttle.attempt(email, client) or throttle.codes_locked(email):
+        raise AccountLocked()
+    totp_step(new_totp_secret(), code)  # as much work as checking a real code
+    throttle.record_code_failure(email)
+    raise AccountError(_l("That code is not correct."))
 
 
 def check_second_factor(user, code, client):

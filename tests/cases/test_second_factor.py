@@ -138,3 +138,37 @@ def test_promotion_to_supervisor_asks_for_a_second_factor_at_next_sign_in(app, m
     assert sign_in(again, officer).status_code == 302
     response = again.get("/staff/")
     assert response.status_code == 302 and response.headers["Location"].endswith("/staff/account")
+
+
+def test_a_stolen_password_cannot_quietly_take_over_an_account_waiting_to_enrol(app, make_staff):
+    """Catches: the enrolment-only session changing the password (locking the owner out), and a second
+    factor set up or turned off without a word to the account's owner."""
+    from cases.accounts.service import disable_totp
+    from cases.notices import Notice
+
+    supervisor = make_staff("supervisor", "cyberspace", "110000", totp=False)
+    thief = app.test_client()
+    assert sign_in(thief, supervisor).status_code == 302
+    hash_before = supervisor.password_hash
+    changed = post_form(
+        thief,
+        "/staff/account",
+        "/staff/account/password",
+        {"password-current": PASSWORD, "password-new": "orbit velvet harbour kite 77"},
+    )
+    assert changed.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(StaffUser, supervisor.id).password_hash == hash_before
+
+    told = thief.get("/staff/account").get_data(as_text=True)
+    secret = told.split("<code>")[1].split("</code>")[0]
+    assert post_form(thief, "/staff/account", "/staff/account", {"code": pyotp.TOTP(secret).now()}).status_code == 302
+    kinds = lambda: db.session.scalars(select(Notice.kind).where(Notice.user_id == supervisor.id)).all()  # noqa: E731
+    assert kinds() == ["totp_enabled"]  # the owner hears of it (in the app and by mail)
+
+    version = db.session.get(StaffUser, supervisor.id).session_version
+    disable_totp(db.session.get(StaffUser, supervisor.id), make_staff("admin", "cyberspace", "100000"))
+    db.session.commit()
+    assert kinds() == ["totp_enabled", "totp_disabled"]
+    assert db.session.get(StaffUser, supervisor.id).session_version == version + 1
+    assert thief.get("/staff/").status_code == 302  # the session of the old factor is over

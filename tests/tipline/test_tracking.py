@@ -152,6 +152,21 @@ def test_a_saved_cookie_opens_nothing_after_leaving(client, tip_and_code):
     assert db.session.scalar(select(func.count(TipEvent.id)).where(TipEvent.tip_id == tip.id)) == 1
 
 
+def test_a_new_look_up_or_a_staff_sign_in_ends_the_tracking_it_replaces(app, client, tip_and_code, make_staff):
+    """Catches: a new look-up or a staff sign-in that only clears the cookie, leaving the old tracking
+    session live on the server (a saved copy of the cookie would still open the tip)."""
+    from tests.cases.conftest import sign_in
+
+    tip, code = tip_and_code
+    for move_on in (lambda: look_up(client, code), lambda: sign_in(client, make_staff())):
+        look_up(client, code)
+        saved = client.get_cookie("session").value
+        move_on()
+        assert db.session.scalar(select(func.count()).select_from(TrackingSession)) <= 1
+        client.set_cookie("session", saved)
+        assert client.get("/track/tip").status_code == 302  # the replaced session opens nothing
+
+
 def test_a_tracking_session_ends_after_its_lifetime(client, tip_and_code):
     """Catches: a tracking session with no end on the server (a stolen cookie works for ever)."""
     look_up(client, tip_and_code[1])

@@ -67,6 +67,21 @@ def tracked_tip(token):
     return db.session.get(Tip, tip_id)
 
 
+SESSION_KEY = "tracked_tip"  # where the browser's session keeps the token
+
+
+def fresh_session():
+    """Empty the browser's session for a new sign-in or look-up, ending on the server the tracking it held.
+
+    Clearing the cookie alone would leave a copy of it able to open the tip.
+    The caller commits.
+    """
+    from flask import session
+
+    end_tracking(session.get(SESSION_KEY))
+    session.clear()
+
+
 def end_tracking(token):
     """End a session on the server ("close on this device"); a copy of the cookie opens nothing after."""
     if isinstance(token, str) and 0 < len(token) <= 100:

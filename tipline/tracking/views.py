@@ -7,13 +7,11 @@ from tipline.evidence.intake import clean_form_files
 from tipline.extensions import db, limiter
 from tipline.reports.service import MalformedReceiptCode, add_to_tip, find_tip
 from tipline.tracking.forms import AddInformationForm, LeaveForm, LookupForm
-from tipline.tracking.sessions import end_tracking, start_tracking, tracked_tip
+from tipline.tracking.sessions import SESSION_KEY, end_tracking, fresh_session, start_tracking, tracked_tip
 from tipline.tracking.status import EXPLANATIONS, PUBLIC_STATUSES, public_status
 from tipline.web import keeps_input_on_csrf_error, no_store
 
 bp = Blueprint("tracking", __name__, url_prefix="/track")
-
-SESSION_KEY = "tracked_tip"
 
 
 def _tracked_tip():
@@ -43,7 +41,7 @@ def lookup():
                 form.code.errors.append(_("That is not a receipt code. A code has 24 letters and digits."))
             else:
                 if tip is not None:
-                    session.clear()
+                    fresh_session()
                     session[SESSION_KEY] = start_tracking(tip)
                     session.permanent = True
                     db.session.commit()
