@@ -69,7 +69,7 @@ def render_case(case, status=200, **forms):
     message = forms.get("message") or MessageForm()
     message.tip_id.choices = [(str(t.id), _("Report #%(id)d", id=t.id)) for t in case.tips]
     from cases.actions import rules as action_rules
-    from cases.actions.review import may_confirm_review, may_review
+    from cases.actions.review import may_confirm_review, may_review, review_stamp
     from cases.actions.service import is_repeat_offender, may_decide, may_propose
     from cases.forms import ActionForm, ConfirmReviewForm, DecisionForm, LiftForm, ReviewForm
 
@@ -105,6 +105,7 @@ def render_case(case, status=200, **forms):
             confirm_review=forms.get("confirm_review") or ConfirmReviewForm(),
             may_review=may_review,
             may_confirm_review=may_confirm_review,
+            review_stamp=review_stamp,
             may_propose=may_propose(current_user, case) and case.is_open and case.platform is not None,
             may_decide=may_decide,
             repeat_offender=case.platform_id is not None and is_repeat_offender(case.platform_id),

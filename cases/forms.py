@@ -230,6 +230,8 @@ class ConfirmReviewForm(TiplineForm):
     form_prefix = "confirm"
 
     decision = HiddenField(validators=[DataRequired()])
+    # Which recorded review the page showed (review.review_stamp).
+    seen = HiddenField(validators=[DataRequired(), Length(max=80)])
     reason = reason_field(_l("Reason (required if you do not confirm)"))
     submit = SubmitField(_l("Decide"))
 

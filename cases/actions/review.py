@@ -110,17 +110,27 @@ def review_rectification(action, actor, passed, note=""):
     return action
 
 
-def confirm_review(action, actor, agree, reason=""):
+def review_stamp(action):
+    """Which recorded review this is: the page carries it, so a confirmation never lands on a newer one."""
+    if not action.review_pending:
+        return ""
+    return f"{action.reviewed_by_id}:{action.reviewed_at.isoformat()}"
+
+
+def confirm_review(action, actor, agree, reason="", seen=None):
     """A second person confirms or disputes a recorded review (step two of two, four eyes).
 
     Agreed and passed: the action ends as rectified and the platform's filing
     record is renewed with today's review date. Agreed and failed: it ends as
     escalated and the next stronger action is proposed for the lead department's
     supervisors to decide. Disputed (a reason is needed): the recorded review is
-    cleared and may be recorded again.
+    cleared and may be recorded again. `seen` is the review_stamp of the review the
+    confirmer read: if it was sent back and recorded anew since, nothing happens.
     """
     _lock_action(action)
     _check_confirm(actor, action)
+    if seen is not None and seen != review_stamp(action):
+        raise CaseError(_l("The review was recorded again since you opened the page. Read it again, then decide."))
     reason = (reason or "").strip()
     if not agree and not reason:
         raise CaseError(_l("Give a reason for not confirming the review."))

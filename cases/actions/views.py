@@ -118,7 +118,8 @@ def confirm_review(action_id):
             flash(_("Confirm the review or send it back."), "error")
         return render_case(action.case, 400, confirm_review=form)
     try:
-        review.confirm_review(action, current_user, form.decision.data == "agree", form.reason.data or "")
+        agree = form.decision.data == "agree"
+        review.confirm_review(action, current_user, agree, form.reason.data or "", seen=form.seen.data)
     except CaseError as exc:
         return _answer(action.case, exc, confirm_review=form)
     db.session.commit()

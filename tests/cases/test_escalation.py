@@ -1,5 +1,6 @@
 """Deadlines with a clock the tests control: overdue cases escalate once, rectifications call for a review."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -132,8 +133,12 @@ def test_review_through_the_case_page(make_platform, file_tip, make_staff, staff
     confirmer = staff_client(make_staff("supervisor", "education", "110000"))
     page = confirmer.get(f"/staff/cases/{case.id}").get_data(as_text=True)
     assert f"/staff/actions/{action.id}/review/confirm" in page
+    seen = re.search(r'name="confirm-seen" value="([^"]+)"', page).group(1)  # which review the page shows
     done = post_form(
-        confirmer, f"/staff/cases/{case.id}", f"/staff/actions/{action.id}/review/confirm", {"decision": "agree"}
+        confirmer,
+        f"/staff/cases/{case.id}",
+        f"/staff/actions/{action.id}/review/confirm",
+        {"decision": "agree", "seen": seen},
     )
     assert done.status_code == 302
     db.session.expire_all()

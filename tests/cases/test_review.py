@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from cases.actions import rules
 from cases.actions.models import Action
-from cases.actions.review import may_confirm_review, may_review
+from cases.actions.review import may_confirm_review, may_review, review_stamp
 from cases.actions.service import decide_action, propose_action
 from cases.escalation import scan_deadlines
 from cases.models import Case, CaseEvent
@@ -72,7 +72,10 @@ def request_review(days=2):
 
 
 def post(rect, who, url, data):
+    """POST a review form as `who`; a confirmation carries the stamp of the review now recorded, as the page does."""
     page = f"/staff/cases/{rect.case_id}" if who != "edu_sibling" else "/staff/account"
+    if url == CONFIRM and "seen" not in data:
+        data = {**data, "seen": review_stamp(db.session.get(Action, rect.action_id)) or "none"}
     return post_form(rect.client(who), page, url.format(id=rect.action_id), data)
 
 
@@ -287,3 +290,17 @@ def test_education_supervisors_are_told_and_mailed(smtp_server, rect):
         "review_confirmed",
     ]
     assert len(smtp_server.to(first.email)) == 2
+
+
+def test_a_confirmation_never_lands_on_a_review_recorded_after_the_page_was_read(rect):
+    """Catches: a stale "confirm" (the page showed "passed") confirming a review sent back and recorded
+    anew as "failed" in between, which would escalate the rectification nobody agreed to escalate."""
+    request_review()
+    assert post(rect, "edu_officer", REVIEW, {"outcome": "passed", "note": "已整改"}).status_code == 302
+    stale = review_stamp(current(rect)[0])
+    assert post(rect, "edu_supervisor", CONFIRM, {"decision": "disagree", "reason": "证据不足"}).status_code == 302
+    assert post(rect, "edu_officer", REVIEW, {"outcome": "failed", "note": "仍有广告"}).status_code == 302
+    late = post(rect, "edu_supervisor_2", CONFIRM, {"decision": "agree", "seen": stale})
+    assert late.status_code == 400 and "recorded again" in late.get_data(as_text=True)
+    action, platform = current(rect)
+    assert action.state == rules.IN_FORCE and action.review_outcome == rules.FAILED

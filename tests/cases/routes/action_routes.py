@@ -164,7 +164,7 @@ ACTION_ROUTES = {
         },
         hidden=action_hidden,
         allowed=lambda a, s: review.may_confirm_review(a, s["action"]),
-        form=lambda s, a: {"decision": "agree", "reason": ""},
+        form=lambda s, a: {"decision": "agree", "reason": "", "seen": review.review_stamp(s["action"]) or "none"},
         effect=_confirm_effect,
     ),
 }
