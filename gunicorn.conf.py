@@ -7,7 +7,10 @@ development server (`flask run`) logs whole request lines: it is for development
 
 import os
 
-bind = os.environ.get("TIPLINE_BIND", "0.0.0.0:8000")
+# Only the reverse proxy in front talks to the app: with TRUSTED_PROXIES set, whoever reaches
+# gunicorn directly could name any client address in X-Forwarded-For and slip past every
+# per-client limit. Bind to another address only behind a firewall that lets only the proxy in.
+bind = os.environ.get("TIPLINE_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 
 accesslog = "-"

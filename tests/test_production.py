@@ -109,6 +109,13 @@ def test_gunicorn_access_log_format_has_no_query_string():
         assert atom not in log_format
 
 
+def test_gunicorn_listens_only_on_the_loopback_by_default(monkeypatch):
+    """Catches: gunicorn bound to every interface by default, where a client that bypasses the proxy
+    names its own address in X-Forwarded-For (TRUSTED_PROXIES) and escapes every per-client limit."""
+    monkeypatch.delenv("TIPLINE_BIND", raising=False)
+    assert _gunicorn_config()["bind"].startswith("127.0.0.1:")
+
+
 def test_gunicorn_logs_paths_without_search_terms(app, backend):
     """Catches: gunicorn's default log line keeping `/platforms?q=<what someone searched for>`."""
     port = services.free_port()

