@@ -161,6 +161,7 @@ def test_a_stolen_password_cannot_quietly_take_over_an_account_waiting_to_enrol(
     assert db.session.get(StaffUser, supervisor.id).password_hash == hash_before
 
     told = thief.get("/staff/account").get_data(as_text=True)
+    assert "/staff/account/password" not in told  # not offered either
     secret = told.split("<code>")[1].split("</code>")[0]
     assert post_form(thief, "/staff/account", "/staff/account", {"code": pyotp.TOTP(secret).now()}).status_code == 302
     kinds = lambda: db.session.scalars(select(Notice.kind).where(Notice.user_id == supervisor.id)).all()  # noqa: E731
