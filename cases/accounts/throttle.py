@@ -38,8 +38,21 @@ def _item(setting):
     return parse(f"{config[setting]} per {seconds} seconds")
 
 
+def _memory_limiter():
+    """A limiter in this process's memory, for when the app's rate limiter is switched off (RATELIMIT_ENABLED)."""
+    from limits.storage import MemoryStorage
+    from limits.strategies import FixedWindowRateLimiter
+
+    return current_app.extensions.setdefault("tipline_signin_memory", FixedWindowRateLimiter(MemoryStorage()))
+
+
 def _storage(method, item, ids):
-    """Call the rate limiter; when its storage is down, this process's fallback memory (as Flask-Limiter does)."""
+    """Call the rate limiter; when its storage is down, this process's fallback memory (as Flask-Limiter does).
+
+    Switching the app's rate limits off does not switch sign-in throttles off: they then count here.
+    """
+    if not limiter.enabled:
+        return getattr(_memory_limiter(), method)(item, *ids)
     try:
         return getattr(limiter.limiter, method)(item, *ids)
     except Exception:

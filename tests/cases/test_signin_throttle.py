@@ -210,3 +210,14 @@ def test_sign_in_counters_live_in_the_shared_storage(shared_storage, app, app_co
     finally:
         with other.app_context():
             db.engine.dispose()
+
+
+def test_sign_in_throttles_hold_when_rate_limits_are_switched_off(app, make_staff, monkeypatch):
+    """Catches: sign-in failing with a 500 (the throttle asking a switched-off limiter for its storage),
+    or throttles vanishing with RATELIMIT_ENABLED=False."""
+    # The switch itself (RATELIMIT_ENABLED) would stay off for every later app of this process.
+    monkeypatch.setattr(limiter, "enabled", False)
+    user = make_staff()
+    assert sign_in(client_at(app, "198.51.100.7"), user).status_code == 302
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    assert attempts(client_at(app, "203.0.113.9"), user.email, WRONG, limit + 1) == [401] * limit + [429]
