@@ -64,6 +64,21 @@ def _finish_login(user):
         flash(_("Failed sign-in attempts on your account since your last sign-in: %(n)d.", n=failed))
 
 
+def _answer_failure_late():
+    """Hold a failed sign-in until LOGIN_FAILURE_DELAY after the request began.
+
+    A fixed answer time, not a fixed extra wait: a real account's failure writes a count and
+    an audit row that an unknown address does not, and a fixed extra would let that show.
+    """
+    started = getattr(request, "tipline_started", None) or time.monotonic()
+    time.sleep(max(0.0, started + current_app.config["LOGIN_FAILURE_DELAY"] - time.monotonic()))
+
+
+@bp.before_request
+def _note_when_the_request_began():
+    request.tipline_started = time.monotonic()
+
+
 # Attempts per client address here; per account and client, and per account, in
 # cases/accounts/throttle.py (failures only, so that signing in never locks anyone).
 @bp.route("/login", methods=["GET", "POST"])
@@ -88,7 +103,7 @@ def login():
                 abort(429)  # the same answer for any address, known or not
             except service.AccountError as exc:
                 db.session.commit()  # keep the failure count
-                time.sleep(current_app.config["LOGIN_FAILURE_DELAY"])
+                _answer_failure_late()
                 form.form_errors.append(str(exc.message))
                 status = 401
             else:
@@ -153,7 +168,7 @@ def login_second_factor():
                 status = 429
             except service.AccountError as exc:
                 db.session.commit()  # keep the failure count
-                time.sleep(current_app.config["LOGIN_FAILURE_DELAY"])
+                _answer_failure_late()
                 form.code.errors.append(str(exc.message))
                 status = 401
             else:

@@ -164,6 +164,7 @@ class Defaults:
     # so that nobody can lock a colleague out by typing wrong passwords.
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
+    # A failed sign-in or code is answered this many seconds after its request began (cases/auth.py).
     LOGIN_FAILURE_DELAY = 0.5
     # Failures on one account from every client together (a distributed attack): past this,
     # only the owner with the right password and a second factor gets in until it passes.
