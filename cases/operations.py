@@ -156,14 +156,23 @@ def lock(*cases):
 
     Merges, splits and state changes read a case, decide, then write: without the
     lock two of them at once (a merge A into B racing B into A) both succeed on
-    stale reads. SQLite takes a database-wide write lock instead.
+    stale reads.
     """
-    ids = sorted({case.id for case in cases})
+    lock_rows(Case, *cases)
+
+
+def lock_rows(model, *rows):
+    """Lock these rows of `model` for this transaction, in id order, and reload them.
+
+    For operations that read a row, decide, then write. SQLite takes a database-wide
+    write lock instead.
+    """
+    ids = sorted({row.id for row in rows})
     if db.engine.dialect.name == "postgresql":
         db.session.scalars(
-            select(Case)
-            .where(Case.id.in_(ids))
-            .order_by(Case.id)
+            select(model)
+            .where(model.id.in_(ids))
+            .order_by(model.id)
             .with_for_update()
             .execution_options(populate_existing=True)
         ).all()

@@ -7,7 +7,6 @@ writes the history and audit log, and never commits.
 """
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from cases import states
 from cases.access import can_see_case
@@ -16,7 +15,7 @@ from cases.actions.models import Action
 from cases.actions.service import end_action, may_decide, refresh_enforcement_status
 from cases.audit import audit
 from cases.notices import notify_staff
-from cases.operations import CaseError, NotAllowed, record_event
+from cases.operations import CaseError, NotAllowed, lock_rows, record_event
 from tipline.extensions import db
 from tipline.timeutil import utcnow
 
@@ -81,21 +80,13 @@ def review_confirmers(action):
     return [p for p in people if p.id != action.reviewed_by_id and _reviews_in(p, action, rules.REVIEW_CONFIRMER_ROLES)]
 
 
-def _lock_action(action):
-    """Lock and reload the action's row, so two people confirming at once cannot both apply it."""
-    if db.engine.dialect.name == "postgresql":
-        db.session.scalars(
-            select(Action).where(Action.id == action.id).with_for_update().execution_options(populate_existing=True)
-        ).all()
-
-
 def review_rectification(action, actor, passed, note=""):
     """Record the education department's review of a rectification past its deadline (step one of two).
 
     Nothing changes for the platform yet: the review waits for a second person,
     an education supervisor, who confirms it (confirm_review).
     """
-    _lock_action(action)
+    lock_rows(Action, action)  # two people at once cannot both record
     _check_review(actor, action)
     case = action.case
     action.review_outcome = rules.PASSED if passed else rules.FAILED
@@ -127,7 +118,7 @@ def confirm_review(action, actor, agree, reason="", seen=None):
     cleared and may be recorded again. `seen` is the review_stamp of the review the
     confirmer read: if it was sent back and recorded anew since, nothing happens.
     """
-    _lock_action(action)
+    lock_rows(Action, action)  # two people confirming at once cannot both apply it
     _check_confirm(actor, action)
     if seen is not None and seen != review_stamp(action):
         raise CaseError(_l("The review was recorded again since you opened the page. Read it again, then decide."))

@@ -144,8 +144,9 @@ def clean_upload(data, filename, max_pixels):
     else:
         # A file that cannot be rewritten is still evidence: kept as sent, and marked so.
         stripped = strip_pdf_metadata(data) if kind == "pdf" else strip_video_metadata(data, mime)
-        if stripped is not None and sniff(stripped) is not None:
-            data, mime = stripped, sniff(stripped)
+        stripped_mime = sniff(stripped) if stripped is not None else None
+        if stripped_mime is not None:
+            data, mime = stripped, stripped_mime
         else:
             metadata_kept = True
     return CleanFile(
