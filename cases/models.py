@@ -2,7 +2,8 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cases import states
@@ -15,7 +16,11 @@ class Case(db.Model):
 
     __tablename__ = "case_record"
     # The work queue's order and keyset pages: priority, then newest first.
-    __table_args__ = (Index("ix_case_record_priority_id", "priority", "id"),)
+    __table_args__ = (
+        Index("ix_case_record_priority_id", "priority", "id"),
+        # A platform's founded cases, counted by the priority rule at every intake.
+        Index("ix_case_record_platform_id_state", "platform_id", "state"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform_id: Mapped[int | None] = mapped_column(ForeignKey("platform.id"), index=True)
@@ -29,6 +34,11 @@ class Case(db.Model):
     # 1 is the most urgent, 4 the least; reasons say how the rule arrived there.
     priority: Mapped[int] = mapped_column(Integer, index=True)
     priority_reasons: Mapped[list] = mapped_column(JSON, default=list)
+    # What the priority rule reads of the case's tips, kept up to date as tips join or move
+    # (cases/priority.py), so that no step of intake reads every tip of a big case.
+    reporter_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    tip_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    organisation_reported: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     state: Mapped[str] = mapped_column(String(24), default=states.NEW, index=True)
     state_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     deadline_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)

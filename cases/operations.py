@@ -10,12 +10,13 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from cases import states
 from cases.audit import audit
 from cases.models import Case, CaseEvent, CaseNote, CaseTask
 from cases.notices import notify_reporter, notify_staff
-from cases.priority import compute_priority
+from cases.priority import compute_priority, count_new_tip, recount_reporters
 from cases.routing import route_case
 from tipline.catalog import DEPARTMENTS
 from tipline.crypto import decrypt_contact
@@ -70,24 +71,52 @@ def open_key(case):
 
 
 def file_tip(tip, actor=None):
-    """Find the tip together with the open case on its platform and category, or open a new case."""
+    """Find the tip together with the open case on its platform and category, or open a new case.
+
+    A new tip may still be pending (not yet written): joining a case then writes it
+    once, with its case, and reads none of the case's other tips.
+    """
     key = f"{platform_key(tip.platform_id, tip.platform_name)}|{tip.category}"
-    case = db.session.scalars(select(Case).where(Case.open_key == key)).first()
+    case = _locked_open_case(key)
     if case is None:
         case = _open_case(tip, key, actor)
-        if case is None:  # another request opened it a moment ago
-            case = db.session.scalars(select(Case).where(Case.open_key == key)).one()
-        else:
+        if case is not None:
             return case
-    lock(case)
-    if case.open_key != key:  # merged or closed while we looked: file again
-        return file_tip(tip, actor)
+        # Another request opened it a moment ago.
+        case = _locked_open_case(key)
+        if case is None:  # and it has been closed or merged since: file again
+            return file_tip(tip, actor)
     before = public_status(tip)
+    count_new_tip(case, tip)
     tip.case = case
+    db.session.flush()
     record_event(case, actor, "tip_joined", tip_id=tip.id)
     _reprioritise(case, actor)
     _note_public_change(tip, before)
     return case
+
+
+def _locked_open_case(key):
+    """The open case under `key`, its row locked for this transaction, or None.
+
+    Locked in the same statement that finds it (SQLite takes a database-wide write
+    lock instead). On PostgreSQL a case closed or merged while we waited for the
+    lock no longer matches, and None comes back.
+    """
+    query = select(Case).where(Case.open_key == key)
+    if db.engine.dialect.name != "postgresql":
+        db.session.flush()  # writing the pending tip takes SQLite's write lock before the look-up
+        return db.session.scalars(query).first()
+    query = query.with_for_update().execution_options(populate_existing=True)
+    with db.session.no_autoflush:
+        return db.session.scalars(query).first()
+
+
+NEW_CASE_COLUMNS = (
+    "platform_id", "platform_name", "category", "region_code", "lead_department", "co_department", "state",
+    "state_changed_at", "deadline_at", "open_key", "priority", "priority_reasons", "tip_count", "reporter_count",
+    "organisation_reported", "created_at", "updated_at",
+)  # fmt: skip
 
 
 def new_case(platform_id, platform_name, category, region, lead, co, key):
@@ -105,27 +134,40 @@ def new_case(platform_id, platform_name, category, region, lead, co, key):
         deadline_at=deadline_for(states.NEW, now),
         open_key=key,
         priority=4,
+        priority_reasons=[],
+        tip_count=0,
+        reporter_count=0,
+        organisation_reported=False,
+        created_at=now,
+        updated_at=now,
     )
 
 
 def _open_case(tip, key, actor):
+    """Open the case a tip starts, or return None when another request opened it a moment ago.
+
+    One INSERT that gives way on the unique open key (ON CONFLICT DO NOTHING) instead
+    of failing: no SAVEPOINT, and the transaction stays usable for joining the winner.
+    """
     region, lead, co = route_case(tip.platform, tip.category)
     name = tip.platform.name if tip.platform else tip.platform_name
-    case = new_case(tip.platform_id, name, tip.category, region, lead, co, key)
-    nested = db.session.begin_nested() if db.engine.dialect.name == "postgresql" else None
-    db.session.add(case)
-    tip.case = case
-    try:
-        db.session.flush()
-    except Exception:
-        # The unique open_key lost a race: join the winner instead.
-        if nested is None:
-            raise
-        nested.rollback()
+    values = new_case(tip.platform_id, name, tip.category, region, lead, co, key)
+    values.platform = tip.platform
+    count_new_tip(values, tip)
+    values.priority, values.priority_reasons = compute_priority(values)
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(Case)
+        .values({column: getattr(values, column) for column in NEW_CASE_COLUMNS})
+        .on_conflict_do_nothing(index_elements=["open_key"])
+        .returning(Case)
+    )
+    with db.session.no_autoflush:
+        case = db.session.scalars(statement).first()
+    if case is None:
         return None
-    if nested is not None:
-        nested.commit()
-    case.priority, case.priority_reasons = compute_priority(case)
+    tip.case = case
+    db.session.flush()
     record_event(case, actor, "created", tip_id=tip.id, region=region, lead=lead, co=co)
     return case
 
@@ -358,6 +400,8 @@ def merge_cases(source, target, actor, reason=""):
     record_event(source, actor, "merged_into", target_id=target.id, tip_ids=moved, reason=reason)
     record_event(target, actor, "merged_in", source_id=source.id, tip_ids=moved, reason=reason)
     audit(actor, "case.merge", "case", source.id, into=target.id, tip_ids=moved)
+    recount_reporters(source)
+    recount_reporters(target)
     _reprioritise(target, actor)
 
 
@@ -396,6 +440,8 @@ def split_tips(case, tip_ids, actor, reason=""):
     record_event(new, actor, "split_from", source_id=case.id, tip_ids=moved, reason=reason)
     audit(actor, "case.split", "case", case.id, new_case_id=new.id, tip_ids=moved)
     db.session.expire(case, ["tips"])
+    recount_reporters(case)
+    recount_reporters(new)
     _reprioritise(case, actor)
     new.priority, new.priority_reasons = compute_priority(new)
     return new

@@ -8,8 +8,11 @@ Priority 1 (most urgent) for a score of 5 or more, 2 for 3-4, 3 for 2, 4 for 1.
 A repeat offender (acted against in two or more cases within 12 months) is always priority 1.
 """
 
+from functools import lru_cache
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy import case as sql_case
 
 from tipline.catalog import CATEGORY_SEVERITY, ORGANISATION_REPORTERS
 from tipline.extensions import db
@@ -27,8 +30,42 @@ REASONS = {
 
 
 def independent_reporters(case):
-    """How many different people reported the case: tips from one client count once."""
-    return len({tip.client_digest for tip in case.tips})
+    """How many different people reported the case: tips from one client count once.
+
+    Kept on the case as tips join it (`count_new_tip`), so that taking in the
+    10,000th tip of a viral case reads none of the other 9,999.
+    """
+    return case.reporter_count
+
+
+def count_new_tip(case, tip):
+    """Update the case's reporter figures for a tip about to join it (call before it joins)."""
+    from tipline.reports.models import Tip
+
+    with db.session.no_autoflush:
+        seen_before = case.id is not None and db.session.scalar(
+            select(exists().where(Tip.case_id == case.id, Tip.client_digest == tip.client_digest))
+        )
+    case.tip_count = (case.tip_count or 0) + 1
+    if not seen_before:
+        case.reporter_count = (case.reporter_count or 0) + 1
+    if tip.reporter_type in ORGANISATION_REPORTERS:
+        case.organisation_reported = True
+
+
+def recount_reporters(case):
+    """Count the case's tip and reporter figures again from all its tips: after tips moved between cases."""
+    from tipline.reports.models import Tip
+
+    db.session.flush()
+    tips, reporters, organisations = db.session.execute(
+        select(
+            func.count(Tip.id),
+            func.count(func.distinct(Tip.client_digest)),
+            func.count(sql_case((Tip.reporter_type.in_(ORGANISATION_REPORTERS), 1))),
+        ).where(Tip.case_id == case.id)
+    ).one()
+    case.tip_count, case.reporter_count, case.organisation_reported = tips, reporters, organisations > 0
 
 
 def _score_to_priority(score):
@@ -39,10 +76,25 @@ def _score_to_priority(score):
     return 3 if score == 2 else 4
 
 
-def compute_priority(case):
-    """(priority, reasons) for a case from its category, tips and platform; reasons are [code, value] pairs."""
+@lru_cache(maxsize=1)
+def _history_statement():
+    """Built once: SQLAlchemy then finds its compiled form in its cache at once on every call."""
+    from cases.actions.service import repeat_offences
     from cases.models import Case
     from cases.states import CLOSED_FOUNDED
+
+    platform_id = bindparam("platform_id")
+    return select(
+        select(func.count(Case.id))
+        .where(Case.platform_id == platform_id, Case.state == CLOSED_FOUNDED, Case.id != bindparam("case_id"))
+        .scalar_subquery(),
+        repeat_offences(platform_id, bindparam("since")),
+    )
+
+
+def compute_priority(case):
+    """(priority, reasons) for a case from its category, tips and platform; reasons are [code, value] pairs."""
+    from cases.actions.service import repeat_window_start
 
     severity = CATEGORY_SEVERITY[case.category]
     reasons = [["severity", severity]]
@@ -51,25 +103,25 @@ def compute_priority(case):
     if reporters >= 3:
         score += 2 if reporters >= 10 else 1
         reasons.append(["reporters", reporters])
-    if any(tip.reporter_type in ORGANISATION_REPORTERS for tip in case.tips):
+    if case.organisation_reported:
         score += 1
         reasons.append(["organisation", 1])
     platform = case.platform
     if platform is not None:
-        founded = db.session.scalar(
-            select(func.count(Case.id)).where(
-                Case.platform_id == platform.id, Case.state == CLOSED_FOUNDED, Case.id != case.id
-            )
-        )
+        from cases.actions.service import REPEAT_CASES
+
+        # The platform's record in one round trip: founded cases before this one, and repeat offences.
+        founded, offences = db.session.execute(
+            _history_statement(),
+            {"platform_id": platform.id, "case_id": case.id or 0, "since": repeat_window_start()},
+        ).one()
         if founded:
             reasons.append(["history", founded])
         if platform.list_status == "black":
             reasons.append(["black_list", 1])
         if founded or platform.list_status == "black":
             score += 1
-        from cases.actions.service import is_repeat_offender
-
-        if is_repeat_offender(platform.id):
+        if offences >= REPEAT_CASES:
             # A repeat offender's next case starts at the top, whatever else the rule says.
             reasons.append(["repeat_offender", 1])
             return 1, reasons

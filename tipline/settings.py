@@ -126,6 +126,8 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = 30 * 60
     # A receipt code not fetched from the receipt page within this many minutes is destroyed.
     RECEIPT_HANDOVER_MINUTES = 10
+    # Hand-overs past their time are deleted by the next report after this many seconds.
+    RECEIPT_PURGE_SECONDS = 10
     WTF_CSRF_TIME_LIMIT = 4 * 3600
     # Referer checks fail for browsers and proxies that drop the header; the token,
     # SameSite cookies and the Origin check in tipline.web stand in for it.

@@ -5,7 +5,7 @@ the change, writes the case history and the audit log, and never commits.
 """
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cases import states
 from cases.access import can_see_case
@@ -36,22 +36,30 @@ REPEAT_WINDOW_DAYS = 365
 REPEAT_CASES = 2
 
 
-def is_repeat_offender(platform_id, now=None):
-    """Acted against in REPEAT_CASES or more cases within the last REPEAT_WINDOW_DAYS (屡教不改)."""
+def repeat_window_start(now=None):
+    """When the window of REPEAT_WINDOW_DAYS that makes a repeat offender begins."""
     from datetime import timedelta
 
-    since = (now or utcnow()) - timedelta(days=REPEAT_WINDOW_DAYS)
-    cases = db.session.scalars(
-        select(Action.case_id)
+    return (now or utcnow()) - timedelta(days=REPEAT_WINDOW_DAYS)
+
+
+def repeat_offences(platform_id, since):
+    """A scalar subquery: in how many cases the platform was acted against since `since`."""
+    return (
+        select(func.count(func.distinct(Action.case_id)))
         .where(
             Action.platform_id == platform_id,
             Action.lifts_id.is_(None),
             Action.state.in_((rules.IN_FORCE, rules.ENDED)),
             Action.decided_at >= since,
         )
-        .distinct()
-    ).all()
-    return len(cases) >= REPEAT_CASES
+        .scalar_subquery()
+    )
+
+
+def is_repeat_offender(platform_id, now=None):
+    """Acted against in REPEAT_CASES or more cases within the last REPEAT_WINDOW_DAYS (屡教不改)."""
+    return db.session.scalar(select(repeat_offences(platform_id, repeat_window_start(now)))) >= REPEAT_CASES
 
 
 def refresh_enforcement_status(platform, on=None):

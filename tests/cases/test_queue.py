@@ -105,5 +105,5 @@ def test_keyset_pages_cover_every_case_once_in_order(make_platform, file_tip, ma
         found = re.search(r'href="(/staff/\?[^"]*after=[^"]+)"', body)
         url = found.group(1).replace("&amp;", "&") if found else None
     assert len(seen) == len(platforms) == len(set(seen))
-    priorities = [db.session.get(Case, n).priority for n in seen]
-    assert priorities == sorted(priorities)
+    priority = {n: db.session.get(Case, n).priority for n in seen}
+    assert seen == sorted(seen, key=lambda n: (priority[n], -n))  # most urgent first, then newest

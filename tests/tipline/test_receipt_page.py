@@ -56,6 +56,7 @@ def test_two_parallel_gets_show_the_receipt_once(app, client):
 
 def test_a_code_never_fetched_expires(client, app):
     """Catches: a hand-over without expiry (a code never fetched waits on the server for ever)."""
+    app.config["RECEIPT_PURGE_SECONDS"] = 0
     submit(client)
     db.session.execute(update(ReceiptHandover).values(expires_at=utcnow() - timedelta(seconds=1)))
     db.session.commit()

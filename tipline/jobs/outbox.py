@@ -19,8 +19,13 @@ _threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tipline-job")
 
 
 def record_job(name, **payload):
-    """Add a job to the current transaction; it is dispatched only if the transaction commits."""
-    row = OutboxJob(name=name, payload=payload, state=PENDING)
+    """Add a job to the current transaction; it is dispatched only if the transaction commits.
+
+    With a queue, the row is marked handed over in the same INSERT: the hand-over follows
+    the commit at once, and only a failed one (Redis down) writes again, to clear the mark.
+    """
+    handed_over = utcnow() if current_app.config["JOB_MODE"] == "rq" else None
+    row = OutboxJob(name=name, payload=payload, state=PENDING, dispatched_at=handed_over)
     db.session.add(row)
     db.session.info.setdefault(_SESSION_KEY, []).append(row)
     return row
@@ -56,7 +61,7 @@ def dispatch(app, ids):
     """Hand committed outbox rows to whatever runs jobs in this deployment."""
     mode = app.config["JOB_MODE"]
     if mode == "rq":
-        enqueue(app, ids)
+        enqueue(app, ids, marked=True)
         return
     future = _threads.submit(_run_in_process, app, ids)
     if mode == "sync":
@@ -98,8 +103,11 @@ def rq_job_id(app, outbox_id):
     return f"{app.config['RQ_QUEUE']}-outbox-{outbox_id}"
 
 
-def enqueue(app, ids):
-    """Put outbox rows on the RQ queue. A Redis outage leaves them pending for the relay."""
+def enqueue(app, ids, marked=False):
+    """Put outbox rows on the RQ queue. A Redis outage leaves them pending for the relay.
+
+    `marked`: the rows already carry their hand-over time (record_job), written with them.
+    """
     from redis.exceptions import RedisError
 
     try:
@@ -114,7 +122,13 @@ def enqueue(app, ids):
             )
     except RedisError as exc:
         log.warning("queue unreachable; %d job(s) wait in the outbox: %s", len(ids), exc)
+        if marked:
+            with app.app_context():
+                with db.engine.begin() as conn:
+                    conn.execute(update(OutboxJob).where(OutboxJob.id.in_(ids)).values(dispatched_at=None))
         return 0
+    if marked:
+        return len(ids)
     with app.app_context():
         with db.engine.begin() as conn:
             conn.execute(update(OutboxJob).where(OutboxJob.id.in_(ids)).values(dispatched_at=utcnow()))

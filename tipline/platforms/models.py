@@ -21,6 +21,12 @@ def search_key(*parts):
     return " ".join(text.lower().split())
 
 
+def like_pattern(text):
+    """A LIKE pattern for a substring, with the wildcard characters taken literally (escape "\\")."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 class Platform(db.Model):
     """An online course platform (web site or app) that minors use."""
 

@@ -6,23 +6,17 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from tipline.extensions import db
-from tipline.platforms.models import FilingRecord, Platform, search_key
+from tipline.platforms.models import FilingRecord, Platform, like_pattern, search_key
 from tipline.regions.service import subtree_codes
 
 PAGE_SIZE = 20
 MAX_QUERY = 100
 
 
-def _like_pattern(text):
-    """A LIKE pattern for a substring, with the wildcard characters taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _matching(query):
     """A WHERE clause matching every word of the query against the platform's search text."""
     words = search_key(query[:MAX_QUERY]).split()
-    return [Platform.search_text.like(_like_pattern(word), escape="\\") for word in words]
+    return [Platform.search_text.like(like_pattern(word), escape="\\") for word in words]
 
 
 @dataclass

@@ -7,6 +7,7 @@ it (deleting the row) or until it expires; a replayed cookie finds nothing.
 
 import hashlib
 import secrets
+import time
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -35,10 +36,17 @@ def token_hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+_last_purge = [float("-inf")]  # process-local, for economy only
+
+
 def hand_over(code, joined_reporters=0):
     """Keep `code` for the receipt page; returns the random token the browser's cookie carries."""
     now = utcnow()
-    purge_expired_handovers(now)
+    # Workers purge every few seconds too (tipline/privacy.py); this keeps a deployment
+    # without one clean, at most once per RECEIPT_PURGE_SECONDS per process.
+    if time.monotonic() - _last_purge[0] >= current_app.config["RECEIPT_PURGE_SECONDS"]:
+        _last_purge[0] = time.monotonic()
+        purge_expired_handovers(now)
     token = secrets.token_urlsafe(32)
     db.session.add(
         ReceiptHandover(

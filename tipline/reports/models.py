@@ -2,17 +2,30 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tipline.extensions import db
+from tipline.reports.search import search_index_expression, search_terms
 from tipline.timeutil import utcnow
+
+
+def _search_terms_of_description(context):
+    return search_terms(context.get_current_parameters().get("description"))
 
 
 class Tip(db.Model):
     """One report from one reporter."""
 
     __tablename__ = "tip"
+    # "Has this client reported the case before?" is one index probe (cases/priority.py).
+    __table_args__ = (
+        Index("ix_tip_case_id_client_digest", "case_id", "client_digest"),
+        # Tip-text search on PostgreSQL (tipline/reports/search.py); SQLite searches without it.
+        Index("ix_tip_search_terms", search_index_expression("search_terms"), postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # HMAC of the receipt code; the code itself is never stored.
@@ -23,6 +36,8 @@ class Tip(db.Model):
     category: Mapped[str] = mapped_column(String(32), index=True)
     location: Mapped[str] = mapped_column(String(32))
     description: Mapped[str] = mapped_column(Text)
+    # What tip-text search finds the tip by (tipline/reports/search.py), written with the tip.
+    search_terms: Mapped[str] = mapped_column(Text, default=_search_terms_of_description, server_default="")
     url: Mapped[str] = mapped_column(String(2000), default="")
     seen_at: Mapped[datetime | None] = mapped_column(DateTime)
     reporter_type: Mapped[str] = mapped_column(String(32))

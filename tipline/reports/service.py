@@ -65,6 +65,8 @@ def submit_tip(submission, clean_files):
     tip = Tip(
         receipt_digest=receipt_digest(derived_key("receipt"), code),
         platform=platform,
+        # Set now, not at the flush: finding the tip's case reads it before the tip is written.
+        platform_id=platform.id if platform is not None else None,
         platform_name=submission.platform_name,
         category=submission.category,
         location=submission.location,
@@ -79,8 +81,10 @@ def submit_tip(submission, clean_files):
     db.session.add(tip)
     event = TipEvent(tip=tip, kind=SUBMITTED)
     db.session.add(event)
-    db.session.flush()
-    _attach(tip, event, clean_files)
+    if clean_files:
+        db.session.flush()
+        _attach(tip, event, clean_files)
+    # Without files the tip is written once, together with the case it joins.
     take_in(tip)
     return tip, code
 

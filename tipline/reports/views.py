@@ -137,11 +137,10 @@ def report():
                 ),
                 clean,
             )
-            joined = tip.case if tip.case is not None and len(tip.case.tips) > 1 else None
             # Post/redirect/get: reloading the receipt never sends the report twice. The
             # code waits on the server, encrypted, until the receipt page shows it once;
             # the session carries only the token that fetches it.
-            session[RECEIPT_KEY] = hand_over(code, independent_reporters(joined) if joined else 0)
+            session[RECEIPT_KEY] = hand_over(code, independent_reporters(tip.case) if tip.case is not None else 0)
             db.session.commit()
             return redirect(url_for(".receipt"), 303)
     if form.errors and not form.evidence.errors and had_files:
