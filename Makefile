@@ -65,7 +65,9 @@ mutants: $(VENV)/.dev translations system-test-deps
 	$(BIN)/mutmut run --max-children $(MUTANT_JOBS)
 	$(BIN)/mutmut results
 
-bench: $(VENV)/.dev translations
+# Load from another process with wrk (Debian's package), on the services the suite uses too.
+bench: $(VENV)/.dev translations system-test-deps
+	@command -v wrk >/dev/null || { $(SUDO) $(APT_GET) update -qq && $(SUDO) $(APT_GET) install -y -qq wrk; }
 	$(BIN)/python -m bench.run
 
 clean:

@@ -1,221 +1,541 @@
-"""`make bench`: how fast the public side answers, on SQLite and PostgreSQL, with a registry of realistic size.
+"""`make bench`: Tipline under load as in production, at 100,000 and 1,000,000 tips.
 
-Prints its figures; asserts nothing. Each backend gets a database of its own,
-filled with BENCH_PLATFORMS platforms and BENCH_TIPS tips, and dropped after.
+gunicorn (4 workers) serves the app on PostgreSQL with Redis and an RQ worker, and
+wrk drives it from another process over loopback at a fixed number of connections,
+warm-up excluded. Each measured endpoint alternates, round by round, with its
+baseline in the same gunicorn (bench/server.py), so that machine noise falls on
+both sides. Figures are printed as a table, and the last line is one JSON object
+with every figure. Nothing is asserted: the figures are for reading.
+
+Settings (environment): BENCH_QUICK=1 for a small run (10,000 and 100,000 tips);
+BENCH_SMALL / BENCH_LARGE (tips), BENCH_PLATFORMS, BENCH_SECONDS (per measured
+round), BENCH_CONNECTIONS, BENCH_POSTGRES_URL, BENCH_REDIS_URL.
 """
 
+import io
+import json
 import os
 import random
+import re
+import signal
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 import uuid
+from http.cookiejar import CookieJar
 from pathlib import Path
 
 import psycopg
 import pyotp
 from cryptography.fernet import Fernet
-from sqlalchemy import insert, select
 
-from tipline import create_app
-from tipline.extensions import db
-from tipline.platforms.models import FilingRecord, Platform, search_key
-from tipline.regions.service import load_regions
-from tipline.reports.receipt import receipt_digest
-from tipline.reports.service import TipSubmission, submit_tip
+from bench.load import get_script, run_wrk, submit_script
+from bench.seed import CATEGORY_WEIGHTS, ENDINGS, OPENINGS, Seeder
 
 ROOT = Path(__file__).resolve().parent.parent
-# The queue's reader: a supervisor, so with a second factor of the bench's own.
-BENCH_PASSWORD = "quiet benchmark lantern 41"
-BENCH_TOTP = pyotp.random_base32()
+BIN = Path(sys.executable).parent
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+SMALL = int(os.environ.get("BENCH_SMALL", "10000" if QUICK else "100000"))
+LARGE = int(os.environ.get("BENCH_LARGE", "100000" if QUICK else "1000000"))
+PLATFORMS = int(os.environ.get("BENCH_PLATFORMS", "5000" if QUICK else "30000"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "4" if QUICK else "8"))
+ROUNDS = 2 if QUICK else 3
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-PLATFORMS = int(os.environ.get("BENCH_PLATFORMS", "20000"))
-TIPS = int(os.environ.get("BENCH_TIPS", "2000"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
-CASES = int(os.environ.get("BENCH_CASES", "20000"))
-SYLLABLES = "星火云朵小树苗墨香书法数学英语物理化学编程围棋美术音乐少儿成长课堂学堂网课在线"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+PASSWORD = "quiet benchmark lantern 41"
+DEEP_PAGES = int(os.environ.get("BENCH_DEEP_PAGES", "100" if QUICK else "1000"))
+MATCH_ROUNDS = 300
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def fill(app):
-    """Regions, PLATFORMS platforms and TIPS tips, inserted in bulk."""
-    rng = random.Random(7)
-    load_regions((ROOT / "tipline" / "data" / "regions.csv").read_text(encoding="utf-8"))
-    districts = ["110105", "110108", "310104", "310115", "440106", "440305", "330106", "510107"]
-    rows = []
-    for i in range(PLATFORMS):
-        name = "".join(rng.choice(SYLLABLES) for _ in range(4)) + f"{i}"
-        latin = f"Platform {i} Academy"
-        rows.append(
-            dict(
-                id=i + 1,
-                name=name,
-                name_en=latin,
-                operator=f"{name}科技有限公司",
-                region_code=rng.choice(districts),
-                addresses=[f"https://p{i}.example"],
-                teaches_subjects=bool(i % 2),
-                list_status="none",
-                search_text=search_key(name, latin, f"https://p{i}.example"),
+def log(text):
+    print(text, flush=True)
+
+
+# --- the services -----------------------------------------------------------------------------
+
+
+class Services:
+    """A database, Redis keys and the processes of one run: gunicorn twice (with and without jobs), workers."""
+
+    def __init__(self, tmp):
+        self.id = uuid.uuid4().hex[:8]
+        self.db_name = f"tipline_bench_{self.id}"
+        base = POSTGRES_URL.rsplit("/", 1)[0]
+        self.db_url = f"{base}/{self.db_name}"
+        self.prefix = f"tipline-bench-{self.id}"
+        self.tmp = Path(tmp)
+        self.processes = {}
+        self.env = dict(
+            os.environ,
+            TIPLINE_ENV="development",
+            DATABASE_URL=self.db_url,
+            REDIS_URL=REDIS_URL,
+            RQ_QUEUE=self.prefix,
+            REDIS_KEY_PREFIX=self.prefix,
+            RATELIMIT_KEY_PREFIX=self.prefix,
+            SECRET_KEY=uuid.uuid4().hex * 2,
+            CONTACT_ENCRYPTION_KEY=Fernet.generate_key().decode(),
+            UPLOAD_DIR=str(self.tmp / "uploads"),
+            # wrk stands in for the reverse proxy: each request names its client in X-Forwarded-For.
+            TRUSTED_PROXIES="1",
+            WEB_CONCURRENCY="4",
+            MAIL_SERVER="127.0.0.1",
+            MAIL_PORT="9",
+        )
+
+    def create_database(self):
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self.db_name}"')
+        subprocess.run([BIN / "flask", "--app", "wsgi", "db", "upgrade"], env=self.env, cwd=ROOT, check=True,
+                       capture_output=True)  # fmt: skip
+        with psycopg.connect(self.db_url, autocommit=True) as conn:
+            conn.execute(
+                "CREATE TABLE bench_bare (id serial PRIMARY KEY, platform_name text, description text, fields int,"
+                " created_at timestamp DEFAULT now())"
             )
-        )
-    db.session.execute(insert(Platform), rows)
-    db.session.execute(
-        insert(FilingRecord),
-        [dict(platform_id=i + 1, status="filed" if i % 4 else "unfiled", filing_number="") for i in range(PLATFORMS)],
-    )
-    codes = []
-    for i in range(TIPS):
-        tip, code = submit_tip(
-            TipSubmission(
-                platform_id=rng.randint(1, PLATFORMS),
-                platform_name="x",
-                category="game_ads",
-                location="popup",
-                description="课间弹出游戏广告，孩子无法专心上课。" * 3,
-                reporter_type="parent",
-                locale="zh",
-                client=f"10.0.{i % 250}.{i % 200}",
-            ),
-            [],
-        )
-        codes.append(code)
-    db.session.commit()
-    return codes
+
+    def serve(self, name, port, **extra):
+        env = dict(self.env, TIPLINE_BIND=f"127.0.0.1:{port}", **extra)
+        out = open(self.tmp / f"{name}.log", "w")  # noqa: SIM115 (closed with the process)
+        command = [BIN / "gunicorn", "-c", "gunicorn.conf.py", "bench.server:app"]
+        self.processes[name] = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"{url}/healthz", timeout=2)
+                return url
+            except OSError:
+                time.sleep(0.1)
+        raise SystemExit(f"gunicorn {name} did not start; see its log:\n{(self.tmp / f'{name}.log').read_text()}")
+
+    def start_workers(self, count):
+        for i in range(count):
+            out = open(self.tmp / f"worker{i}.log", "a")  # noqa: SIM115
+            self.processes[f"worker{i}"] = subprocess.Popen(
+                [BIN / "flask", "--app", "wsgi", "worker"], env=self.env, cwd=ROOT, stdout=out, stderr=out
+            )
+
+    def stop_workers(self):
+        for name in [n for n in self.processes if n.startswith("worker")]:
+            self.stop(name)
+
+    def stop(self, name):
+        process = self.processes.pop(name)
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def close(self):
+        for name in list(self.processes):
+            self.stop(name)
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
+        keys = list(client.scan_iter(match=f"*{self.prefix}*", count=1000))
+        if keys:
+            client.delete(*keys)
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
 
 
-def timed(label, count, call):
-    """Run `call(i)` count times; print median, 95th percentile and rate."""
-    times = []
-    for i in range(count):
-        start = time.perf_counter()
-        status = call(i)
-        times.append(time.perf_counter() - start)
-        assert status < 400, f"{label}: HTTP {status}"
-    times.sort()
-    p50, p95 = statistics.median(times) * 1000, times[int(len(times) * 0.95) - 1] * 1000
-    print(f"  {label:<42} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   {count / sum(times):7.0f} req/s")
+# --- data -------------------------------------------------------------------------------------
 
 
-def bench(backend, url, upload_dir):
+def staff_users(services):
+    """A national supervisor with a second factor the bench knows (it reads the queue), and colleagues."""
+    from cases.accounts.service import create_user
+    from tipline import create_app
+    from tipline.crypto import encrypt_contact, encrypt_secret
+    from tipline.extensions import db
+
     app = create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "bench",
-            "CONTACT_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-            "UPLOAD_DIR": upload_dir,
-            "JOB_MODE": "sync",
-            "REDIS_URL": None,
-            "RATELIMIT_ENABLED": False,
-            "WTF_CSRF_ENABLED": False,
-            "TRACK_FAILURE_DELAY": 0,
+            "SQLALCHEMY_DATABASE_URI": services.db_url.replace("postgresql://", "postgresql+psycopg://", 1),
+            "SECRET_KEY": services.env["SECRET_KEY"],
+            "CONTACT_ENCRYPTION_KEY": services.env["CONTACT_ENCRYPTION_KEY"],
+            "UPLOAD_DIR": services.env["UPLOAD_DIR"],
+            "REDIS_URL": REDIS_URL,
+            "RQ_QUEUE": services.prefix,
+            "JOB_MODE": "rq",
         }
     )
+    totp = pyotp.random_base32()
     with app.app_context():
-        from flask_migrate import upgrade
+        from tipline.regions.service import load_regions
 
-        upgrade()
-        start = time.perf_counter()
-        codes = fill(app)
-        print(f"{backend}: {PLATFORMS} platforms, {TIPS} tips loaded in {time.perf_counter() - start:.1f} s")
-        key = __import__("tipline.crypto", fromlist=["derived_key"]).derived_key("receipt")
-        assert receipt_digest(key, codes[0])
-        db.session.remove()
-    client = app.test_client()
-    rng = random.Random(11)
-    words = ["星火", "学堂", "编程", "Academy", "platform 12", "p1999.example", "无此平台"]
-    timed(
-        "GET /platforms?q=<word> (filing list)",
-        ROUNDS,
-        lambda i: client.get(f"/platforms?q={words[i % len(words)]}").status_code,
-    )
-    timed(
-        "GET /platforms?page=<deep> (page 500+)",
-        ROUNDS // 4,
-        lambda i: client.get(f"/platforms?page={500 + i}").status_code,
-    )
-    timed(
-        "GET /platforms/suggest?q=<word>",
-        ROUNDS,
-        lambda i: client.get(f"/platforms/suggest?q={words[i % len(words)]}").status_code,
-    )
-    timed(
-        "POST /track (right code)",
-        ROUNDS,
-        lambda i: client.post("/track", data={"code": codes[rng.randrange(len(codes))]}).status_code,
-    )
-    form = {
-        "platform_name": "星火学堂",
-        "category": "game_ads",
-        "location": "popup",
-        "description": "数学直播课中反复弹出游戏广告，孩子无法专心上课。",
-        "reporter_type": "parent",
-        "contact_email": "parent@example.com",
-        "submit": "1",
-    }
-    timed("POST /report (no files)", ROUNDS, lambda i: client.post("/report", data=form).status_code)
-    bench_queue(app)
-    with app.app_context():
-        db.engine.dispose()
-
-
-def bench_queue(app):
-    """The staff work queue with CASES cases: first page, a deep keyset page, a text search."""
-    from cases.accounts.service import create_user
-    from cases.models import Case
-    from tipline.crypto import encrypt_secret
-
-    rng = random.Random(3)
-    with app.app_context():
-        regions = ["110105", "110108", "310104", "310115", "440106"]
-        rows = [
-            dict(
-                platform_id=rng.randint(1, PLATFORMS),
-                platform_name=f"platform {i}",
-                category="game_ads",
-                region_code=rng.choice(regions),
-                lead_department="cyberspace",
-                priority=rng.randint(1, 4),
-                priority_reasons=[],
-                state="new",
-                open_key=None,
-            )
-            for i in range(CASES)
+        load_regions((ROOT / "tipline" / "data" / "regions.csv").read_text(encoding="utf-8"))
+        reader = create_user("bench@example.com", PASSWORD, "supervisor", "cyberspace", "100000")
+        reader.totp_secret_encrypted = encrypt_secret(totp)
+        colleagues = [
+            create_user(f"officer{i}@example.com", PASSWORD, "officer", dept, "100000")
+            for i, dept in enumerate(["cyberspace", "education"] * 3)
         ]
-        db.session.execute(insert(Case), rows)
-        bench_user = create_user("bench@example.com", BENCH_PASSWORD, "supervisor", "cyberspace", "100000")
-        # Supervisors must have a second factor (cases/blueprint.py): enrol one the bench knows.
-        bench_user.totp_secret_encrypted = encrypt_secret(BENCH_TOTP)
-        deep = db.session.execute(
-            select(Case.priority, Case.id).order_by(Case.priority, Case.id.desc()).offset(CASES - 30).limit(1)
-        ).one()
         db.session.commit()
-    client = app.test_client()
-    client.post("/staff/login", data={"email": "bench@example.com", "password": BENCH_PASSWORD})
-    client.post("/staff/login/code", data={"code": pyotp.TOTP(BENCH_TOTP).now()})
-    assert client.get("/staff/").status_code == 200
-    print(f"  ({CASES} cases in the queue)")
-    timed("GET /staff/ (work queue, first page)", ROUNDS // 4, lambda i: client.get("/staff/").status_code)
-    timed(
-        f"GET /staff/?after=... (page at case {CASES - 30})",
-        ROUNDS // 4,
-        lambda i: client.get(f"/staff/?after={deep.priority}.{deep.id}").status_code,
+        ids = [reader.id] + [c.id for c in colleagues]
+        from tipline.regions.models import Region
+
+        regions = [r.code for r in db.session.scalars(db.select(Region))]
+    return app, totp, ids, regions, encrypt_contact
+
+
+def seed(seeder, services, app, tips, viral):
+    start = time.perf_counter()
+    with app.app_context():
+        seeder.tips(tips, viral=viral)
+    seeder.conn.commit()
+    with psycopg.connect(services.db_url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    return time.perf_counter() - start
+
+
+# --- HTTP from the bench itself ---------------------------------------------------------------
+
+
+def sign_in(url, totp):
+    """The staff session cookie header of the bench's supervisor, signed in as a person would."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+    def post(path, fields):
+        page = opener.open(f"{url}{path}").read().decode()
+        fields["csrf_token"] = CSRF_INPUT.search(page).group(1)
+        return opener.open(f"{url}{path}", urllib.parse.urlencode(fields).encode())
+
+    post("/staff/login", {"email": "bench@example.com", "password": PASSWORD})
+    post("/staff/login/code", {"code": pyotp.TOTP(totp).now()})
+    assert opener.open(f"{url}/staff/").status == 200
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def form_sessions(url, count=32):
+    """(session cookie, CSRF token) pairs, each from a fresh visit to the report form."""
+    pairs = []
+    for _ in range(count):
+        jar = CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        page = opener.open(f"{url}/report").read().decode()
+        cookie = next(c.value for c in jar if c.name == "session")
+        pairs.append((cookie, CSRF_INPUT.search(page).group(1)))
+    return pairs
+
+
+def photo():
+    """A small phone-like JPEG."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.effect_noise((320, 240), 40).convert("RGB").save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+# --- measurements -----------------------------------------------------------------------------
+
+
+def alternate(rounds, sides):
+    """Run each side's measurement in turn, `rounds` times; the median of each figure per side."""
+    results = {name: [] for name in sides}
+    for _ in range(rounds):
+        for name, measure in sides.items():
+            results[name].append(measure())
+    return {name: {key: statistics.median(r[key] for r in runs) for key in runs[0]} for name, runs in results.items()}
+
+
+def reads(url, cookie, services, size):
+    """The staff and public pages, each alternated with the bare GET baseline."""
+    with psycopg.connect(services.db_url) as conn:
+        deep = conn.execute(
+            "SELECT priority, id FROM case_record WHERE state LIKE 'closed%%' ORDER BY priority, id DESC "
+            "OFFSET %s LIMIT 1",
+            (DEEP_PAGES * 25,),
+        ).fetchone()
+        filing_pages = conn.execute("SELECT count(*) FROM platform").fetchone()[0] // 20
+    if deep is None:
+        raise SystemExit(f"fewer than {DEEP_PAGES * 25} closed cases at {size} tips: seed more")
+    staff_pages = {
+        "queue_first": ["/staff/"],
+        "closed_first": ["/staff/?scope=closed"],
+        "queue_deep": [f"/staff/?scope=closed&after={deep[0]}.{deep[1]}"],
+        "search_zh_long": ["/staff/?q=游戏广告", "/staff/?q=教师资格证"],
+        "search_zh_short": ["/staff/?q=弹出", "/staff/?q=脏"],
+        "search_en_long": ["/staff/?q=certificate", "/staff/?q=gambling"],
+        "search_en_short": ["/staff/?q=ad", "/staff/?q=my"],
+    }
+    public_pages = {
+        "platforms_search": ["/platforms?q=星火", "/platforms?q=学堂编程", "/platforms?q=academy"],
+        "platforms_deep": [f"/platforms?page={filing_pages - 3}"],
+    }
+    if route_exists(url, "/stats"):
+        public_pages["stats"] = ["/stats"]
+    figures = {}
+    for name, paths in [*staff_pages.items(), *public_pages.items()]:
+        paths = [urllib.parse.quote(p, safe="/?=&.") for p in paths]
+        cookie_for = cookie if name in staff_pages else ""
+        sides = {
+            name: lambda p=paths, c=cookie_for: run_wrk(url, get_script(p, c), SECONDS, CONNECTIONS),
+            "bare": lambda: run_wrk(url, get_script(["/bench/bare"]), SECONDS, CONNECTIONS),
+        }
+        result = alternate(1, sides)
+        figures[name] = result[name] | {"bare_mean": result["bare"]["mean"]}
+        log(row(f"{name} @ {size:,}", figures[name]))
+    return figures
+
+
+def route_exists(url, path):
+    try:
+        urllib.request.urlopen(f"{url}{path}", timeout=10)
+        return True
+    except urllib.error.HTTPError as exc:
+        return exc.code != 404
+
+
+def matching(app, size):
+    """The case-matching step of intake (finding the open case, joining or opening it), in-process, rolled back."""
+    from cases.operations import file_tip
+    from tipline.extensions import db
+    from tipline.reports.models import Tip
+
+    rng = random.Random(5)
+    times = []
+    with app.app_context():
+        top = db.session.scalar(db.text("SELECT max(id) FROM platform"))
+        categories = list(CATEGORY_WEIGHTS)
+        for i in range(MATCH_ROUNDS):
+            platform_id = int(top ** rng.random())
+            tip = Tip(
+                receipt_digest=uuid.uuid4().hex * 2,
+                platform_id=platform_id,
+                platform_name=f"platform {platform_id}",
+                category=rng.choice(categories),
+                location="popup",
+                description=f"bench tip {i}",
+                reporter_type="parent",
+                locale="zh",
+                client_digest=uuid.uuid4().hex * 2,
+            )
+            db.session.add(tip)
+            db.session.flush()
+            start = time.perf_counter()
+            file_tip(tip)
+            db.session.flush()
+            times.append(time.perf_counter() - start)
+            db.session.rollback()
+    times = times[MATCH_ROUNDS // 10 :]  # warm-up
+    mean = statistics.mean(times) * 1000
+    log(f"  {'case matching @ ' + format(size, ','):<38} mean {mean:7.2f} ms   p95 {p95(times) * 1000:7.2f} ms")
+    return mean
+
+
+def p95(values):
+    return sorted(values)[int(len(values) * 0.95) - 1]
+
+
+def row(label, f):
+    return (
+        f"  {label:<38} {f['rps']:8.0f} req/s   p50 {f['p50']:7.1f} ms   p95 {f['p95']:7.1f} ms"
+        f"   mean {f['mean']:7.1f} ms" + (f"   (bare GET {f['bare_mean']:.1f} ms)" if "bare_mean" in f else "")
     )
-    timed("GET /staff/?q=<word> (tip text search)", ROUNDS // 4, lambda i: client.get("/staff/?q=游戏").status_code)
+
+
+def free_categories(services, platform_id, count):
+    """Problems with no open case on the platform: each round of 'the first tips of a case' starts one there."""
+    with psycopg.connect(services.db_url) as conn:
+        taken = {
+            row[0]
+            for row in conn.execute(
+                "SELECT category FROM case_record WHERE platform_id = %s AND open_key IS NOT NULL", (platform_id,)
+            )
+        }
+    free = [c for c in CATEGORY_WEIGHTS if c not in taken]
+    if len(free) < count:
+        raise SystemExit(f"platform {platform_id} has only {len(free)} problems without an open case")
+    return free[:count]
+
+
+def drain(services, workers, seconds):
+    """Evidence jobs finished per second by `workers` RQ workers, over `seconds` after the first finishes."""
+    with psycopg.connect(services.db_url, autocommit=True) as conn:
+
+        def done():
+            return conn.execute("SELECT count(*) FROM outbox_job WHERE state = 'done'").fetchone()[0]
+
+        def waiting():
+            return conn.execute("SELECT count(*) FROM outbox_job WHERE state <> 'done'").fetchone()[0]
+
+        before = done()
+        services.start_workers(workers)
+        deadline = time.monotonic() + 60
+        while done() == before:  # workers starting
+            if time.monotonic() > deadline:
+                raise SystemExit("no evidence job finished within a minute; see the worker logs")
+            time.sleep(0.05)
+        time.sleep(1)  # past the first forks
+        start_count, start = done(), time.monotonic()
+        time.sleep(seconds)
+        end_count, end = done(), time.monotonic()
+        left = waiting()
+        services.stop_workers()
+    if left == 0:
+        log("  (the backlog ran out during the measurement: the drain rate is a lower bound)")
+    return (end_count - start_count) / (end - start)
 
 
 def main():
-    print(f"Tipline public-side benchmark: {ROUNDS} requests per figure, in-process (no network), one client.")
+    started = time.perf_counter()
+    log(
+        f"Tipline under load: gunicorn (4 workers) on PostgreSQL, Redis, RQ; wrk over loopback, {CONNECTIONS} "
+        f"connections, {SECONDS} s rounds after a warm-up; {PLATFORMS:,} platforms, {SMALL:,} then {LARGE:,} tips."
+    )
+    figures = {}
     with tempfile.TemporaryDirectory() as tmp:
-        bench("sqlite", f"sqlite:///{tmp}/bench.db", f"{tmp}/uploads-sqlite")
-        name = f"tipline_bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+        services = Services(tmp)
         try:
-            base = POSTGRES_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-            bench("postgresql", f"{base}/{name}", f"{tmp}/uploads-pg")
+            services.create_database()
+            app, totp, staff_ids, regions, encrypt = staff_users(services)
+            with psycopg.connect(services.db_url) as conn:
+                seeder = Seeder(conn, regions, staff_ids, encrypt)
+                load_start = time.perf_counter()
+                seeder.platforms(PLATFORMS)
+                conn.commit()
+                took = seed(seeder, services, app, SMALL, viral=True)
+                log(f"seeded {seeder.tips_loaded:,} tips in {seeder.cases:,} cases ({took:.0f} s)")
+                url = services.serve("web", 8431)
+                bare_url = services.serve("nojobs", 8432, BENCH_WITHOUT_JOBS="1")
+                services.start_workers(1)
+                cookie = sign_in(url, totp)
+                sessions = form_sessions(url)
+                small = reads(url, cookie, services, SMALL)
+                small_match = matching(app, SMALL)
+
+                services.stop_workers()  # nothing else writes while the rows go in
+                took = seed(seeder, services, app, LARGE - seeder.tips_loaded, viral=False)
+                services.start_workers(1)
+                log(f"seeded up to {seeder.tips_loaded:,} tips in {seeder.cases:,} cases ({took:.0f} s)")
+                seed_seconds = time.perf_counter() - load_start
+                large = reads(url, cookie, services, seeder.tips_loaded)
+                large_match = matching(app, seeder.tips_loaded)
+                viral_case, viral_platform, viral_category = seeder.viral_case
+
+            common = dict(platforms=PLATFORMS, categories=list(CATEGORY_WEIGHTS), openings=OPENINGS, endings=ENDINGS)
+            log(f"submissions at {seeder.tips_loaded:,} tips, alternating with the bare form + INSERT:")
+            submit = alternate(
+                ROUNDS,
+                {
+                    "submit": lambda: run_wrk(url, submit_script("/report", sessions, **common), SECONDS, CONNECTIONS),
+                    "bare": lambda: run_wrk(
+                        url, submit_script("/bench/bare", sessions, **common), SECONDS, CONNECTIONS
+                    ),
+                },
+            )
+            log(row("POST /report", submit["submit"]))
+            log(row("POST /bench/bare (parse + 1 INSERT)", submit["bare"]))
+
+            log("one platform, alternating: joining its viral case (from the 10,000th tip) and a new case of its own:")
+            fresh = iter(free_categories(services, viral_platform, ROUNDS))
+            big = alternate(
+                ROUNDS,
+                {
+                    "big": lambda: run_wrk(
+                        url,
+                        submit_script("/report", sessions, **common | {"categories": [viral_category]},
+                                      fixed_platform=viral_platform),
+                        SECONDS, CONNECTIONS, warmup=0,
+                    ),
+                    "first": lambda: run_wrk(
+                        url,
+                        submit_script("/report", sessions, **common | {"categories": [next(fresh)]},
+                                      fixed_platform=viral_platform),
+                        SECONDS, CONNECTIONS, warmup=0,
+                    ),
+                },
+            )  # fmt: skip
+            log(row("POST /report into the viral case", big["big"]))
+            log(row("POST /report into a new case", big["first"]))
+
+            log("with a photo attached, jobs recorded (outbox + RQ) and not (no worker running):")
+            services.stop_workers()
+            jpeg = photo()
+            jobs = alternate(
+                ROUNDS,
+                {
+                    "with": lambda: run_wrk(
+                        url, submit_script("/report", sessions, **common, photo=jpeg), SECONDS, CONNECTIONS
+                    ),
+                    "without": lambda: run_wrk(
+                        bare_url, submit_script("/report", sessions, **common, photo=jpeg), SECONDS, CONNECTIONS
+                    ),
+                },
+            )
+            log(row("POST /report + photo, jobs recorded", jobs["with"]))
+            log(row("POST /report + photo, no jobs", jobs["without"]))
+
+            services.stop("web")
+            services.stop("nojobs")
+            log("evidence jobs waiting from those submissions, drained by RQ workers:")
+            one = drain(services, 1, SECONDS * 2)
+            two = drain(services, 2, SECONDS * 2)
+            log(f"  one worker {one:.1f} jobs/s, two workers {two:.1f} jobs/s")
         finally:
-            with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            services.close()
+
+    def growth(name):
+        return large[name]["mean"] / small[name]["mean"]
+
+    searches = [n for n in small if n.startswith("search_")]
+    figures = {
+        "submit_rps": round(submit["submit"]["rps"], 1),
+        "submit_ratio": round(submit["submit"]["rps"] / submit["bare"]["rps"], 3),
+        "submit_p95_ratio": round(submit["submit"]["p95"] / submit["bare"]["p95"], 3),
+        "submit_p50_ms": round(submit["submit"]["p50"], 2),
+        "submit_p95_ms": round(submit["submit"]["p95"], 2),
+        "bare_rps": round(submit["bare"]["rps"], 1),
+        "queue_first_growth": round(growth("queue_first"), 3),
+        "queue_deep_growth": round(growth("queue_deep"), 3),
+        "queue_deep_to_first": round(large["queue_deep"]["mean"] / large["closed_first"]["mean"], 3),
+        "match_growth": round(large_match / small_match, 3),
+        "search_growth": round(max(growth(n) for n in searches), 3),
+        "platforms_growth": round(max(growth("platforms_search"), growth("platforms_deep")), 3),
+        "stats_growth": round(growth("stats"), 3) if "stats" in small else None,
+        "submit_big_case": round(big["big"]["mean"] / big["first"]["mean"], 3),
+        "outbox_cost": round(jobs["with"]["mean"] / jobs["without"]["mean"], 3),
+        "workers_scaling": round(two / one, 3),
+        "workers_one_jobs_per_s": round(one, 1),
+        "tips_small": SMALL,
+        "tips_large": seeder.tips_loaded,
+        "seed_seconds": round(seed_seconds, 1),
+        "total_seconds": round(time.perf_counter() - started, 1),
+    }
+    for name in small:
+        figures[f"{name}_ms"] = [round(small[name]["mean"], 2), round(large[name]["mean"], 2)]
+    log("")
+    log(f"{'figure':<24} {'value':>10}  target")
+    targets = {
+        "submit_rps": ">= 220",
+        "submit_ratio": ">= 0.6",
+        "submit_p95_ratio": "<= 2",
+        "submit_big_case": "<= 1.2",
+        "queue_first_growth": "<= 1.3",
+        "queue_deep_growth": "<= 1.3",
+        "queue_deep_to_first": "<= 1.5",
+        "match_growth": "<= 1.3",
+        "search_growth": "<= 1.3",
+        "platforms_growth": "<= 1.3",
+        "stats_growth": "<= 1.3",
+        "outbox_cost": "<= 1.1",
+        "workers_scaling": ">= 1.7",
+    }
+    for key, target in targets.items():
+        value = figures[key]
+        log(f"{key:<24} {'n/a (no /stats yet)' if value is None else value:>10}  {target}")
+    print(json.dumps(figures, ensure_ascii=False), flush=True)
 
 
 if __name__ == "__main__":
