@@ -425,20 +425,10 @@ def main():
                 viral_case, viral_platform, viral_category = seeder.viral_case
 
             common = dict(platforms=PLATFORMS, categories=list(CATEGORY_WEIGHTS), openings=OPENINGS, endings=ENDINGS)
-            log(f"submissions at {seeder.tips_loaded:,} tips, alternating with the bare form + INSERT:")
-            submit = alternate(
-                ROUNDS,
-                {
-                    "submit": lambda: run_wrk(url, submit_script("/report", sessions, **common), SECONDS, CONNECTIONS),
-                    "bare": lambda: run_wrk(
-                        url, submit_script("/bench/bare", sessions, **common), SECONDS, CONNECTIONS
-                    ),
-                },
+            log(
+                "one platform (before any other submission), alternating: joining its viral case "
+                "(from the 10,000th tip) and a new case of its own:"
             )
-            log(row("POST /report", submit["submit"]))
-            log(row("POST /bench/bare (parse + 1 INSERT)", submit["bare"]))
-
-            log("one platform, alternating: joining its viral case (from the 10,000th tip) and a new case of its own:")
             fresh = iter(free_categories(services, viral_platform, ROUNDS))
             big = alternate(
                 ROUNDS,
@@ -459,6 +449,19 @@ def main():
             )  # fmt: skip
             log(row("POST /report into the viral case", big["big"]))
             log(row("POST /report into a new case", big["first"]))
+
+            log(f"submissions at {seeder.tips_loaded:,} tips, alternating with the bare form + INSERT:")
+            submit = alternate(
+                ROUNDS,
+                {
+                    "submit": lambda: run_wrk(url, submit_script("/report", sessions, **common), SECONDS, CONNECTIONS),
+                    "bare": lambda: run_wrk(
+                        url, submit_script("/bench/bare", sessions, **common), SECONDS, CONNECTIONS
+                    ),
+                },
+            )
+            log(row("POST /report", submit["submit"]))
+            log(row("POST /bench/bare (parse + 1 INSERT)", submit["bare"]))
 
             log("with a photo attached, jobs recorded (outbox + RQ) and not (no worker running):")
             services.stop_workers()

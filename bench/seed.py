@@ -13,7 +13,7 @@ import json
 import random
 import secrets
 from bisect import bisect
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import lru_cache
 from itertools import accumulate
 
@@ -24,6 +24,7 @@ from cases.priority import _score_to_priority
 from tipline.catalog import CATEGORY_DEPARTMENTS, CATEGORY_SEVERITY, ORGANISATION_REPORTERS
 from tipline.platforms.models import search_key
 from tipline.reports.search import search_terms
+from tipline.timeutil import utcnow
 
 SYLLABLES = "星火云朵小树苗墨香书法数学英语物理化学编程围棋美术音乐少儿成长课堂学堂网课在线"
 OPENINGS = [
@@ -78,8 +79,11 @@ CATEGORY_WEIGHTS = {
     "public_order": 2,
     "social": 1,
 }
-START = datetime(2022, 12, 1)
-END = datetime(2026, 11, 28)
+# Four years up to an hour before the run (UTC, naive like the app's timestamps).
+END = utcnow().replace(microsecond=0) - timedelta(hours=1)
+START = END - timedelta(days=4 * 365)
+# Deadlines falling before the run can end were met by an escalation already (the scan skips them).
+ESCALATED_BEFORE = END + timedelta(hours=2)
 VIRAL_SIZE = 9_999
 
 
@@ -234,8 +238,8 @@ class Seeder:
             changed = min(changed, END)
             closed = changed if state in states.CLOSED_STATES else None
             deadline = deadline_for(state, changed)
-            # Overdue open cases were escalated when they fell due (cases/escalation.py), long before the bench.
-            escalated = changed if deadline is not None and deadline < END else None
+            # Overdue open cases were escalated when they fell due (cases/escalation.py).
+            escalated = changed if deadline is not None and deadline < ESCALATED_BEFORE else None
             assignee = rng.choice(self.staff_ids) if state != states.NEW else None
             case_rows.append(
                 (case_id, platform_id, self.platform_names[platform_index], category, self.platform_region(platform_id),

@@ -76,6 +76,11 @@ def _score_to_priority(score):
     return 3 if score == 2 else 4
 
 
+# Founded cases before are counted up to this many (shown as "100+"): a platform's long
+# record must not make each of its new tips slower to take in.
+HISTORY_SHOWN = 100
+
+
 @lru_cache(maxsize=1)
 def _history_statement():
     """Built once: SQLAlchemy then finds its compiled form in its cache at once on every call."""
@@ -84,10 +89,14 @@ def _history_statement():
     from cases.states import CLOSED_FOUNDED
 
     platform_id = bindparam("platform_id")
-    return select(
-        select(func.count(Case.id))
+    founded = (
+        select(Case.id)
         .where(Case.platform_id == platform_id, Case.state == CLOSED_FOUNDED, Case.id != bindparam("case_id"))
-        .scalar_subquery(),
+        .limit(HISTORY_SHOWN)
+        .subquery()
+    )
+    return select(
+        select(func.count()).select_from(founded).scalar_subquery(),
         repeat_offences(platform_id, bindparam("since")),
     )
 
@@ -116,7 +125,7 @@ def compute_priority(case):
             {"platform_id": platform.id, "case_id": case.id or 0, "since": repeat_window_start()},
         ).one()
         if founded:
-            reasons.append(["history", founded])
+            reasons.append(["history", f"{founded}+" if founded >= HISTORY_SHOWN else founded])
         if platform.list_status == "black":
             reasons.append(["black_list", 1])
         if founded or platform.list_status == "black":

@@ -44,15 +44,26 @@ def repeat_window_start(now=None):
 
 
 def repeat_offences(platform_id, since):
-    """A scalar subquery: in how many cases the platform was acted against since `since`."""
-    return (
-        select(func.count(func.distinct(Action.case_id)))
+    """A scalar subquery: in how many cases the platform was acted against since `since`.
+
+    Counted up to REPEAT_CASES only (all the rule asks), so that a platform with a long
+    record costs what any other does.
+    """
+    cases = (
+        select(Action.case_id)
         .where(
             Action.platform_id == platform_id,
             Action.lifts_id.is_(None),
             Action.state.in_((rules.IN_FORCE, rules.ENDED)),
             Action.decided_at >= since,
         )
+        .distinct()
+        .limit(REPEAT_CASES)
+        .subquery()
+    )
+    return (
+        select(func.count())
+        .select_from(cases)
         .scalar_subquery()
     )
 

@@ -21,6 +21,8 @@ depends_on = None
 
 ORGANISATION_REPORTERS = ("industry_association", "parent_committee", "school", "social_organisation")
 BATCH = 5000
+# The open states of cases/states.py as they were at this revision.
+OPEN_STATES = "state IN ('new', 'triaged', 'investigating')"
 
 
 def upgrade():
@@ -28,6 +30,13 @@ def upgrade():
         batch_op.add_column(sa.Column("reporter_count", sa.Integer(), server_default="0", nullable=False))
         batch_op.add_column(sa.Column("tip_count", sa.Integer(), server_default="0", nullable=False))
         batch_op.create_index("ix_case_record_platform_id_state", ["platform_id", "state"], unique=False)
+        batch_op.create_index(
+            "ix_case_record_open_queue",
+            ["priority", "id"],
+            unique=False,
+            postgresql_where=sa.text(OPEN_STATES),
+            sqlite_where=sa.text(OPEN_STATES),
+        )
         batch_op.add_column(sa.Column("organisation_reported", sa.Boolean(), server_default=sa.false(), nullable=False))
     with op.batch_alter_table("tip", schema=None) as batch_op:
         batch_op.add_column(sa.Column("search_terms", sa.Text(), server_default="", nullable=False))
@@ -74,6 +83,7 @@ def downgrade():
         batch_op.drop_index("ix_tip_case_id_client_digest")
         batch_op.drop_column("search_terms")
     with op.batch_alter_table("case_record", schema=None) as batch_op:
+        batch_op.drop_index("ix_case_record_open_queue")
         batch_op.drop_index("ix_case_record_platform_id_state")
         batch_op.drop_column("organisation_reported")
         batch_op.drop_column("tip_count")

@@ -119,7 +119,13 @@ def worded(make_platform, file_tip):
         ("%", set()),
     ],
 )
-def test_tip_text_search_in_chinese_of_any_length_and_english(worded, make_staff, staff_client, query, found):
+@pytest.mark.parametrize("common", [False, True])
+def test_tip_text_search_in_chinese_of_any_length_and_english(
+    worded, make_staff, staff_client, monkeypatch, query, found, common
+):
+    # Both plans (rare words through the index, common words case by case) find the same cases.
+    if common:
+        monkeypatch.setattr("cases.queue.COMMON_WORDS_TIPS", 0)
     client = staff_client(make_staff("supervisor", "cyberspace", "100000"))
     assert set(listed(client, "q=" + query.replace("%", "%25").replace(" ", "+"))) == {worded[k] for k in found}
 
@@ -139,3 +145,21 @@ def test_postgresql_finds_tips_by_text_through_the_index(app, worded, make_staff
         assert "ix_tip_search_terms" in plan, plan
     db.session.rollback()
     assert db.session.scalar(select(func.count(Tip.id))) == 3
+
+
+def test_a_long_record_is_counted_up_to_a_cap(make_platform, file_tip, make_staff, monkeypatch):
+    # Bug caught: counting every founded case of a big platform at each of its new tips.
+    from cases import priority, states
+    from cases.operations import change_state
+
+    monkeypatch.setattr(priority, "HISTORY_SHOWN", 2)
+    priority._history_statement.cache_clear()
+    monkeypatch.setattr(priority, "_history_statement", priority._history_statement.__wrapped__)
+    platform, officer = make_platform(), make_staff("supervisor")
+    for category in ("game_ads", "vulgar", "teachers"):
+        case = file_tip(platform, category).case
+        for state in (states.TRIAGED, states.INVESTIGATING, states.CLOSED_FOUNDED):
+            change_state(case, state, officer)
+        db.session.commit()
+    assert ["history", "2+"] in file_tip(platform, "marketing").case.priority_reasons
+    assert priority.reason_text(["history", "2+"]) == "The platform has 2+ founded case(s) before"

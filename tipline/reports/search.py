@@ -13,8 +13,9 @@ SQLite, the embedded default, has no such index and runs the LIKE alone.
 """
 
 import re
+import time
 
-from sqlalchemy import func, literal_column
+from sqlalchemy import func, literal_column, text
 
 from tipline.extensions import db
 from tipline.platforms.models import like_pattern
@@ -55,24 +56,78 @@ def search_terms(text):
     return " ".join(sorted(terms))
 
 
-def _query_terms(word):
-    """The full-text query that any tip holding `word` matches, or None when it has no terms."""
-    parts = []
+def _lexemes(word):
+    """(lexeme, is_prefix) pairs that every tip holding `word` has among its terms."""
+    lexemes = []
     for kind, run in _pieces(word):
         if kind == "word":
-            parts.append(f"'{run[:_LONGEST_WORD]}':*")
+            lexemes.append((run[:_LONGEST_WORD], True))
         elif len(run) == 1:
-            parts.append(f"'{run}'")
+            lexemes.append((run, False))
         else:
-            parts.extend(f"'{run[i : i + 2]}'" for i in range(len(run) - 1))
-    return " & ".join(dict.fromkeys(parts)) or None
+            lexemes.extend((run[i : i + 2], False) for i in range(len(run) - 1))
+    return list(dict.fromkeys(lexemes))
+
+
+def _query_terms(word):
+    """The full-text query that any tip holding `word` matches, or None when it has no terms."""
+    parts = [f"'{lexeme}':*" if prefix else f"'{lexeme}'" for lexeme, prefix in _lexemes(word)]
+    return " & ".join(parts) or None
+
+
+# PostgreSQL's statistics of the index (its most common terms), read at most this often per process.
+STATISTICS_SECONDS = 600
+_statistics = {"read_at": float("-inf"), "terms": {}, "tips": 0.0}
+
+
+def _term_statistics():
+    """({term: share of tips holding it}, number of tips), from pg_stats, cached per process."""
+    if time.monotonic() - _statistics["read_at"] >= STATISTICS_SECONDS:
+        row = db.session.execute(
+            text(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs,"
+                " (SELECT reltuples FROM pg_class WHERE relname = 'tip')"
+                " FROM pg_stats WHERE tablename = 'ix_tip_search_terms'"
+            )
+        ).first()
+        terms = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+        _statistics.update(read_at=time.monotonic(), terms=terms, tips=max(row[2] or 0, 0) if row else 0.0)
+    return _statistics["terms"], _statistics["tips"]
+
+
+def tips_holding_estimate(words):
+    """About how many tips hold all the words (PostgreSQL only), or None for words without letters or digits.
+
+    The planner multiplies the shares of a Chinese word's character pairs as if they
+    were independent, and takes a common word for a rare one; the share of the word's
+    rarest term is a far better guess (terms not among the common ones count as rare).
+    """
+    terms, tips = _term_statistics()
+    share = 1.0
+    for word in words:
+        lexemes = _lexemes(word)
+        if not lexemes:
+            return None
+        for lexeme, prefix in lexemes:
+            found = sum(f for t, f in terms.items() if t.startswith(lexeme)) if prefix else terms.get(lexeme, 0.0)
+            share = min(share, found)
+    return share * tips
+
+
+def index_match(terms_column, word):
+    """The condition the index answers for `word` (a superset of the tips holding it), or None.
+
+    None on SQLite, and for a word with no letters or digits.
+    """
+    query = _query_terms(word)
+    if query is None or db.engine.dialect.name != "postgresql":
+        return None
+    # The same expression as the index, so the planner can use it.
+    return search_index_expression(terms_column).op("@@")(func.to_tsquery(_CONFIG, query))
 
 
 def text_matches(column, terms_column, word):
     """Conditions under which the text in `column` holds `word` (lower-cased by the caller)."""
-    conditions = [func.lower(column).like(like_pattern(word), escape="\\")]
-    query = _query_terms(word)
-    if query is not None and db.engine.dialect.name == "postgresql":
-        # The same expression as the index, so the planner can use it.
-        conditions.insert(0, search_index_expression(terms_column).op("@@")(func.to_tsquery(_CONFIG, query)))
-    return conditions
+    indexed = index_match(terms_column, word)
+    like = func.lower(column).like(like_pattern(word), escape="\\")
+    return [like] if indexed is None else [indexed, like]
