@@ -2,15 +2,13 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy import false as sa_false
-from sqlalchemy import text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cases import states
 from tipline.extensions import db
 from tipline.timeutil import utcnow
-
 
 OPEN_STATES_SQL = "state IN (" + ", ".join(f"'{state}'" for state in states.OPEN_STATES) + ")"
 

@@ -90,3 +90,8 @@ def web_address(form, field):
 def strip_text(value):
     """Trim surrounding white space from a typed value."""
     return value.strip() if isinstance(value, str) else value
+
+
+def fold_width(value):
+    """Full-width digits, brackets and hyphens (as Chinese keyboards type them) as their plain forms."""
+    return unicodedata.normalize("NFKC", value) if isinstance(value, str) else value

@@ -1,5 +1,7 @@
 """Template filters and globals: formatting lives here, not in templates."""
 
+import re
+
 from flask_babel import format_datetime
 from flask_wtf.csrf import generate_csrf
 
@@ -22,6 +24,12 @@ def filesize(size):
     return f"{max(1, size // 1024)} KB"
 
 
+def features(text):
+    """Filed features as the registry keeps them ("直播课程;录播课程"), listed in the page's language."""
+    items = [item.strip() for item in re.split(r"[;；,，、\n]+", text or "") if item.strip()]
+    return ("、" if current_language() == "zh" else ", ").join(items)
+
+
 def datetime_local(value):
     """A stored UTC time in the page's time zone and language."""
     return format_datetime(value, "medium") if value else ""
@@ -36,6 +44,7 @@ def install(app):
         filing_status=_label("FILING_STATUSES"),
         list_status=_label("LIST_STATUSES"),
         filesize=filesize,
+        features=features,
         when=datetime_local,
         public_status=lambda code: PUBLIC_STATUSES.get(code, code),
     )

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tipline.extensions import db
 from tipline.platforms.service import PAGE_SIZE
 
 
@@ -100,3 +101,15 @@ def test_suggestions(client, registry):
     assert set(found[0]) == {"id", "name", "name_en", "operator", "region", "filed"}
     assert client.get("/platforms/suggest?q=").get_json() == []
     assert client.get("/platforms/suggest?q=" + "星" * 1000).status_code == 200
+
+
+def test_filed_features_are_listed_in_the_page_language(client, registry):
+    # Bug caught: the registry's raw "直播课程;录播课程" shown as it is stored.
+    platform = registry["xinghuo"]
+    platform.filing.filed_features = "直播课程;录播课程；在线答疑"
+    db.session.commit()
+    zh = client.get(f"/platforms/{platform.id}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "直播课程、录播课程、在线答疑" in zh and ";" not in zh.split("直播课程")[1][:20]
+    client.set_cookie("lang", "en")
+    en = client.get(f"/platforms/{platform.id}").get_data(as_text=True)
+    assert "直播课程, 录播课程, 在线答疑" in en

@@ -299,3 +299,21 @@ def test_a_form_sent_from_another_site_is_refused(client):
     assert response.status_code == 400
     assert "数学直播课中反复弹出游戏广告" in response.get_data(as_text=True)  # shown back, not acted on
     assert tip_count() == 0
+
+
+def test_file_errors_use_the_colon_of_the_page_language(client):
+    # Bug caught: "virus.jpg: …" with a Latin colon in a Chinese sentence, unlike the size error's "big.jpg：…".
+    zh = post_report(client, files=[("virus.jpg", b"MZ\x90\x00not really a picture")]).get_data(as_text=True)
+    assert "virus.jpg：" in zh and "virus.jpg:" not in zh
+    client.set_cookie("lang", "en")
+    en = post_report(client, files=[("virus.jpg", b"MZ\x90\x00not really a picture")]).get_data(as_text=True)
+    assert "virus.jpg: This file is not an accepted type" in en
+
+
+def test_full_width_phone_numbers_are_taken_as_typed_on_a_chinese_keyboard(client):
+    from tipline.crypto import decrypt_contact
+
+    response = post_report(client, contact_phone="（０２１）１２３４－５６７８")
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    tip = db.session.scalars(select(Tip)).one()
+    assert decrypt_contact(tip.contact_encrypted)["phone"] == "(021)1234-5678"

@@ -31,7 +31,8 @@ def clean_form_files(uploads):
             accepted.append(accept_upload(data, filename, config["EVIDENCE_MAX_PIXELS"]))
             pixels += accepted[-1].pixels
         except EvidenceRejected as exc:
-            errors.append(f"{exc.name}: {exc.message}")
+            # One format for every file error, with the colon of the page's language.
+            errors.append(_("%(name)s: %(reason)s", name=exc.name, reason=exc.message))
     # Decoding costs time and memory by the pixel: one request may bring only so many for the job.
     if not errors and pixels > config["EVIDENCE_MAX_TOTAL_PIXELS"]:
         errors.append(str(too_many_pixels(config["EVIDENCE_MAX_TOTAL_PIXELS"])))

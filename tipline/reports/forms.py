@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from tipline import catalog
-from tipline.forms import TiplineForm, readable_text, strip_text, web_address
+from tipline.forms import TiplineForm, fold_width, readable_text, strip_text, web_address
 from tipline.timeutil import local_now
 from tipline.web import parse_row_id
 
@@ -101,7 +101,7 @@ class ReportForm(TiplineForm):
     )
     contact_phone = StringField(
         _l("Phone (optional)"),
-        filters=TEXT,
+        filters=[fold_width, strip_text],
         validators=[
             Optional(),
             Regexp(r"^\+?[0-9 ()-]{5,20}$", message=_l("Enter a phone number with digits only.")),
