@@ -61,11 +61,7 @@ def repeat_offences(platform_id, since):
         .limit(REPEAT_CASES)
         .subquery()
     )
-    return (
-        select(func.count())
-        .select_from(cases)
-        .scalar_subquery()
-    )
+    return select(func.count()).select_from(cases).scalar_subquery()
 
 
 def is_repeat_offender(platform_id, now=None):
