@@ -2,7 +2,7 @@
 
 import re
 
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime
 from flask_wtf.csrf import generate_csrf
 
 from tipline import catalog
@@ -30,6 +30,11 @@ def features(text):
     return ("、" if current_language() == "zh" else ", ").join(items)
 
 
+def day(value):
+    """A calendar date in the page's language (2026年11月30日, Nov 30, 2026), like every time shown."""
+    return format_date(value, "medium") if value else ""
+
+
 def datetime_local(value):
     """A stored UTC time in the page's time zone and language."""
     return format_datetime(value, "medium") if value else ""
@@ -46,6 +51,7 @@ def install(app):
         filesize=filesize,
         features=features,
         when=datetime_local,
+        day=day,
         public_status=lambda code: PUBLIC_STATUSES.get(code, code),
     )
     app.jinja_env.globals.update(

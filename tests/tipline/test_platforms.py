@@ -113,3 +113,16 @@ def test_filed_features_are_listed_in_the_page_language(client, registry):
     client.set_cookie("lang", "en")
     en = client.get(f"/platforms/{platform.id}").get_data(as_text=True)
     assert "直播课程, 录播课程, 在线答疑" in en
+
+
+def test_dates_are_written_in_the_page_language(client, registry):
+    # Bug caught: "2025-03-14" next to "2026年11月30日": a date shown without the locale's format.
+    from datetime import date
+
+    platform = registry["xinghuo"]
+    platform.filing.last_reviewed_on = date(2025, 3, 14)
+    db.session.commit()
+    zh = client.get(f"/platforms/{platform.id}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "2025年3月14日" in zh and "2025-03-14" not in zh
+    client.set_cookie("lang", "en")
+    assert "Mar 14, 2025" in client.get(f"/platforms/{platform.id}").get_data(as_text=True)

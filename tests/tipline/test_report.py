@@ -115,8 +115,18 @@ def test_search_button_lists_matches_without_validating(client, make_platform):
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert body.count('type="radio" name="platform_id"') == 3  # two matches and "none of these"
+    assert 'value="" checked' in body  # two to choose from: nothing is chosen for the reporter
     assert "error-summary" not in body
     assert tip_count() == 0
+
+
+def test_the_one_platform_the_search_finds_is_chosen_without_javascript(client, make_platform):
+    # Bug caught: "none of these" preselected when exactly one platform matches.
+    platform = make_platform(name="星火学堂", name_en="Xinghuo Academy")
+    data = report_data(client, platform_name="星火", description="", find_platform="1")
+    del data["submit"]
+    body = client.post("/report", data=data).get_data(as_text=True)
+    assert f'value="{platform.id}" checked' in body and 'value="" checked' not in body
 
 
 @pytest.mark.parametrize(
