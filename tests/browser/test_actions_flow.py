@@ -155,7 +155,8 @@ def propose(pg, base, case_id, action_type, legal_basis=LEGAL_BASIS, deadline_on
     expect(item.locator("strong").first).to_have_text(STAFF_TYPE[action_type])
     expect(item.locator(".badge")).to_have_text("Awaiting approval")
     if deadline_on:
-        expect(item).to_contain_text(f"deadline {deadline_on.isoformat()}")
+        # Written in the page's language (English here), like every date.
+        expect(item).to_contain_text(f"deadline {deadline_on:%b} {deadline_on.day}, {deadline_on.year}")
     return int(item.get_attribute("id").removeprefix("action-"))
 
 
@@ -253,7 +254,7 @@ def test_every_action_type_is_approved_shown_publicly_and_lifted(live_server, st
             expect(in_force).to_have_count(1)
             expect(in_force.first).to_contain_text(PUBLIC_TYPE[action_type])
             if action_type == rules.RECTIFICATION:
-                expect(in_force.first).to_contain_text(f"整改期限 {deadline.isoformat()}")
+                expect(in_force.first).to_contain_text(f"整改期限 {deadline.year}年{deadline.month}月{deadline.day}日")
         else:
             # Done once taken: listed among the past actions at once, nothing in force.
             expect(public.get_by_role("heading", name="正在执行的处置措施")).to_have_count(0)
