@@ -19,7 +19,7 @@ from itertools import accumulate
 
 from cases import states
 from cases.actions import rules
-from cases.operations import deadline_for, platform_key
+from cases.operations import deadline_for, open_key
 from cases.priority import _score_to_priority
 from tipline.catalog import CATEGORY_DEPARTMENTS, CATEGORY_SEVERITY, ORGANISATION_REPORTERS
 from tipline.platforms.models import search_key
@@ -191,16 +191,16 @@ class Seeder:
             category = "game_ads" if viral_case else self._category()
             created = END - timedelta(hours=6) if viral_case else self._when()
             age = (END - created).days
-            key = f"{platform_key(platform_id, '')}|{category}"
+            key = open_key(platform_id, "", category)
             if age > 120 or key in self.open_keys or rng.random() < 0.3 or platform_index == 0:
                 state = rng.choice([states.CLOSED_FOUNDED, states.CLOSED_UNFOUNDED, states.CLOSED_UNFOUNDED])
-                open_key = None
+                kept_key = None
             else:
                 state = rng.choice([states.NEW, states.NEW, states.TRIAGED, states.INVESTIGATING])
-                open_key = key
+                kept_key = key
                 self.open_keys.add(key)
             if viral_case:  # one evening's reports: the case is still new
-                state, open_key = states.NEW, key
+                state, kept_key = states.NEW, key
                 self.open_keys.add(key)
                 self.viral_case = (case_id, platform_id, category)
             lead, co = CATEGORY_DEPARTMENTS[category]
@@ -244,7 +244,7 @@ class Seeder:
             case_rows.append(
                 (case_id, platform_id, self.platform_names[platform_index], category, self.platform_region(platform_id),
                  lead, co, assignee, priority, json.dumps([["severity", CATEGORY_SEVERITY[category]]]), state, changed,
-                 deadline, open_key, None, created, changed, closed, escalated, None, size, len(case_clients),
+                 deadline, kept_key, None, created, changed, closed, escalated, None, size, len(case_clients),
                  organisation)
             )  # fmt: skip
             if state != states.NEW:

@@ -16,7 +16,7 @@ from cases import states
 from cases.audit import audit
 from cases.models import Case, CaseEvent, CaseNote, CaseTask
 from cases.notices import notify_reporter, notify_staff
-from cases.priority import compute_priority, count_new_tip, recount_reporters
+from cases.priority import compute_priority, count_new_tip, recount_figures
 from cases.routing import route_case
 from tipline.catalog import DEPARTMENTS
 from tipline.crypto import decrypt_contact
@@ -63,8 +63,9 @@ def platform_key(platform_id, platform_name):
     return "n:" + " ".join((platform_name or "").lower().split())[:200]
 
 
-def open_key(case):
-    return f"{platform_key(case.platform_id, case.platform_name)}|{case.category}"
+def open_key(platform_id, platform_name, category):
+    """The key the open case on this platform and problem is found by (Case.open_key)."""
+    return f"{platform_key(platform_id, platform_name)}|{category}"
 
 
 # --- intake -----------------------------------------------------------------------------------
@@ -76,7 +77,7 @@ def file_tip(tip, actor=None):
     A new tip may still be pending (not yet written): joining a case then writes it
     once, with its case, and reads none of the case's other tips.
     """
-    key = f"{platform_key(tip.platform_id, tip.platform_name)}|{tip.category}"
+    key = open_key(tip.platform_id, tip.platform_name, tip.category)
     case = _locked_open_case(key)
     if case is None:
         case = _open_case(tip, key, actor)
@@ -245,7 +246,7 @@ def _set_state(case, to_state, actor, reason=""):
     elif old in states.CLOSED_STATES:
         # Reopened: it takes back the "find together" key, unless another case holds it now.
         case.closed_at = None
-        key = open_key(case)
+        key = open_key(case.platform_id, case.platform_name, case.category)
         clash = db.session.scalars(select(Case).where(Case.open_key == key, Case.id != case.id)).first()
         if clash is not None:
             raise CaseError(_l("Another open case (#%(id)d) already covers this platform and problem.", id=clash.id))
@@ -400,8 +401,8 @@ def merge_cases(source, target, actor, reason=""):
     record_event(source, actor, "merged_into", target_id=target.id, tip_ids=moved, reason=reason)
     record_event(target, actor, "merged_in", source_id=source.id, tip_ids=moved, reason=reason)
     audit(actor, "case.merge", "case", source.id, into=target.id, tip_ids=moved)
-    recount_reporters(source)
-    recount_reporters(target)
+    recount_figures(source)
+    recount_figures(target)
     _reprioritise(target, actor)
 
 
@@ -440,8 +441,8 @@ def split_tips(case, tip_ids, actor, reason=""):
     record_event(new, actor, "split_from", source_id=case.id, tip_ids=moved, reason=reason)
     audit(actor, "case.split", "case", case.id, new_case_id=new.id, tip_ids=moved)
     db.session.expire(case, ["tips"])
-    recount_reporters(case)
-    recount_reporters(new)
+    recount_figures(case)
+    recount_figures(new)
     _reprioritise(case, actor)
     new.priority, new.priority_reasons = compute_priority(new)
     return new
@@ -481,5 +482,5 @@ def release_junk(tip, actor):
 
 def open_case_for(platform_id, platform_name, category):
     """The open case a tip about this platform and category would join, if any."""
-    key = f"{platform_key(platform_id, platform_name)}|{category}"
+    key = open_key(platform_id, platform_name, category)
     return db.session.scalars(select(Case).where(Case.open_key == key)).first()

@@ -53,7 +53,7 @@ def count_new_tip(case, tip):
         case.organisation_reported = True
 
 
-def recount_reporters(case):
+def recount_figures(case):
     """Count the case's tip and reporter figures again from all its tips: after tips moved between cases."""
     from tipline.reports.models import Tip
 

@@ -79,7 +79,6 @@ class QueueArgs(Schema):
 class QueuePage:
     cases: list
     next_cursor: str | None
-    tip_counts: dict
 
 
 def work_queue(user, args, now):
@@ -120,8 +119,7 @@ def work_queue(user, args, now):
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     cursor = f"{rows[-1].priority}.{rows[-1].id}" if more else None
-    counts = {case.id: case.tip_count for case in rows}
-    return QueuePage(rows, cursor, counts)
+    return QueuePage(rows, cursor)
 
 
 # Past this many tips holding the words, checking cases one by one in queue order

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bench.seed import VIRAL_SIZE, Seeder
 from cases import states
 from cases.models import Case
-from cases.operations import file_tip, platform_key
+from cases.operations import file_tip, open_key
 from tipline.catalog import ORGANISATION_REPORTERS
 from tipline.crypto import encrypt_contact
 from tipline.extensions import db
@@ -56,7 +56,7 @@ def test_search_terms_and_open_keys_are_the_apps(seeded):
         assert terms == search_terms(description)
     for case in db.session.scalars(select(Case)):
         if case.state in states.OPEN_STATES:
-            assert case.open_key == f"{platform_key(case.platform_id, '')}|{case.category}"
+            assert case.open_key == open_key(case.platform_id, "", case.category)
         else:
             assert case.open_key is None
 
