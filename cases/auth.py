@@ -20,7 +20,7 @@ from tipline.crypto import decrypt_secret, encrypt_secret
 from tipline.extensions import db, limiter, login_manager
 from tipline.timeutil import utcnow
 from tipline.tracking.sessions import fresh_session
-from tipline.web import keeps_input_on_csrf_error, no_store, parse_row_id, safe_next
+from tipline.web import keeps_input, no_store, parse_row_id, safe_next
 
 SESSION_TOKEN = "staff_session"
 # Between password and second factor, encrypted (the session cookie is signed, not secret):
@@ -83,7 +83,7 @@ def _note_when_the_request_began():
 # cases/accounts/throttle.py (failures only, so that signing in never locks anyone).
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
-@keeps_input_on_csrf_error
+@keeps_input
 def login():
     """Email and password; then the second factor when the account has one."""
     if current_user.is_authenticated:

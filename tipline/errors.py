@@ -1,14 +1,41 @@
-"""Error pages in the page's language, and the CSRF failure that keeps what was typed."""
+"""Error pages in the page's language, and the CSRF failures and limits that keep what was typed."""
+
+from datetime import datetime, timezone
 
 from flask import current_app, g, make_response, render_template, request
+from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from tipline.timeutil import utcnow
+
 
 def _page(status, title, message):
     return render_template("tipline/error.html", status=status, title=title, message=message), status
+
+
+def _retry_at():
+    """When the limit a request broke lets it through again (UTC), or None when no limit says."""
+    from tipline.extensions import limiter
+
+    breached = limiter.current_limit
+    if breached is None or not breached.breached:
+        return None
+    return datetime.fromtimestamp(breached.reset_at, timezone.utc).replace(tzinfo=None)
+
+
+def retry_text(retry_at):
+    """When to try again, in the page's language and time zone."""
+    if retry_at is None:
+        return _("Please wait a while before trying again.")
+    minutes = max(1, -(-int((retry_at - utcnow()).total_seconds()) // 60))
+    return _(
+        "Try again after %(time)s (in %(minutes)d minutes).",
+        time=format_time(retry_at, "short"),
+        minutes=minutes,
+    )
 
 
 def register_errorhandlers(app):
@@ -17,7 +44,7 @@ def register_errorhandlers(app):
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
         view = current_app.view_functions.get(request.endpoint)
-        if getattr(view, "keeps_input_on_csrf_error", False):
+        if getattr(view, "keeps_input", False):
             # Re-show the form with what was typed. The flag makes every form's
             # validation fail, so the view cannot act on this request.
             g.csrf_failed = True
@@ -43,7 +70,20 @@ def register_errorhandlers(app):
 
     @app.errorhandler(429)
     def too_many(error):
-        return _page(429, _("Too many attempts"), _("Please wait a while before trying again."))
+        retry_at = _retry_at()
+        view = current_app.view_functions.get(request.endpoint)
+        if getattr(view, "keeps_input", False) and request.method == "POST" and "limit_refused" not in g:
+            # Re-show the form as it was sent, saying when to try again. The flag makes the
+            # form's validation fail (nothing is acted on) and lets this one request past
+            # the limiter (tipline/extensions.py).
+            g.limit_refused = retry_text(retry_at)
+            response = make_response(view(**(request.view_args or {})))
+            response.status_code = 429
+        else:
+            response = make_response(*_page(429, _("Too many attempts"), retry_text(retry_at)))
+        if retry_at is not None:
+            response.headers["Retry-After"] = str(max(1, int((retry_at - utcnow()).total_seconds())))
+        return response
 
     @app.errorhandler(404)
     def not_found(error):

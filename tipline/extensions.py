@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and wired to the app in `create_app`."""
 
+from flask import g
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -25,3 +26,9 @@ babel = Babel()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=limit_key)
 login_manager = LoginManager()
+
+
+@limiter.request_filter
+def _reshowing_a_refused_form():
+    """The form a limit refused is shown again once, as typed (tipline/errors.py): that showing is not limited."""
+    return "limit_refused" in g

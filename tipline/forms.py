@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from werkzeug.datastructures import FileStorage, MultiDict
-from wtforms.fields import FileField
+from wtforms.fields import FileField, HiddenField
 from wtforms.validators import ValidationError
 
 SUBMIT_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -27,6 +27,8 @@ class TiplineForm(FlaskForm):
     # Field names and ids start with this (e.g. "note-body"), so that several forms on
     # one page never share an id and each label points at its own field.
     form_prefix = ""
+    # Public forms mark optional fields as well as required ones, in the same style.
+    mark_optional = False
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", self.form_prefix)
@@ -58,10 +60,19 @@ class TiplineForm(FlaskForm):
             if any(isinstance(v, str) and "\x00" in v for v in values):
                 field.errors = [*field.errors, _l("The text contains control characters that are not allowed.")]
                 valid = False
+        if "limit_refused" in g:
+            return False  # a refused request is only shown again, never acted on
         if g.get("csrf_failed") and "csrf_token" in self._fields:
             self.csrf_token.errors = [*self.csrf_token.errors, _l("The form has expired. Please send it again.")]
             return False
         return valid
+
+
+class StampFields:
+    """The hidden fields of a public form that may ask for a stamp (tipline/fairness.py)."""
+
+    stamp = HiddenField()
+    stamp_work = HiddenField()
 
 
 def readable_text(form, field):

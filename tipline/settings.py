@@ -149,14 +149,21 @@ class Defaults:
     # Werkzeug before it is read. Files are spooled to disk, not held in memory.
     MAX_CONTENT_LENGTH = EVIDENCE_MAX_FILES * EVIDENCE_MAX_FILE_BYTES + 2 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
-    # Receipt look-ups per client: at most one every 2 seconds (slowing guessers down),
-    # then refused for a while. Every attempt counts, before it is looked at, so that
-    # parallel requests cannot slip past the limit.
-    TRACK_LOOKUP_LIMIT = "1 per 2 seconds;10 per 10 minutes;30 per day"
+    # Fair limits (tipline/fairness.py): a whole school can share one address, so what is counted
+    # per address is what attackers do: wrong receipt codes, and reports (a flood's count tenfold).
+    # Past these free allowances per hour, each further action needs a proof of work from the
+    # browser (or, without JavaScript, a short wait), doubling with each doubling of the count.
+    FAIR_FREE_REPORTS = 30
+    FAIR_FREE_WRONG_CODES = 10
+    # Hard ceilings per address on every POST, honest or not: they protect capacity only, so
+    # they sit far above what a school sends in an hour. Each attempt counts before it is
+    # looked at, so that parallel requests cannot slip past.
+    TRACK_LOOKUP_LIMIT = "1000 per hour"
+    REPORT_SUBMIT_LIMIT = "1000 per hour"
+    # Additions to one tracked report (counted per report, not per address).
     TRACK_ADD_LIMIT = "10 per hour"
-    REPORT_SUBMIT_LIMIT = "30 per hour"
     # The report form's no-script registry search (it stores nothing but queries the registry).
-    REPORT_SEARCH_LIMIT = "120 per hour"
+    REPORT_SEARCH_LIMIT = "600 per hour"
     RATELIMIT_HEADERS_ENABLED = True
     # A Redis outage must not turn into errors: limits fall back to this process's memory.
     RATELIMIT_SWALLOW_ERRORS = True

@@ -40,6 +40,25 @@ def datetime_local(value):
     return format_datetime(value, "medium") if value else ""
 
 
+def evidence_checks():
+    """The data attributes by which static/js/files.js checks chosen files, with the server's own words."""
+    from flask import current_app
+    from flask_babel import gettext as _
+
+    config = current_app.config
+    mb = 1024 * 1024
+    return {
+        "data_max_files": config["EVIDENCE_MAX_FILES"],
+        "data_max_file": config["EVIDENCE_MAX_FILE_BYTES"],
+        "data_max_total": config["EVIDENCE_MAX_TOTAL_BYTES"],
+        "data_too_many": _("Attach at most %(n)d files.", n=config["EVIDENCE_MAX_FILES"]),
+        "data_too_big": _(
+            "%(name)s: a file may be at most %(mb)d MB.", name="{name}", mb=config["EVIDENCE_MAX_FILE_BYTES"] // mb
+        ),
+        "data_too_much": _("All files together may be at most %(mb)d MB.", mb=config["EVIDENCE_MAX_TOTAL_BYTES"] // mb),
+    }
+
+
 def install(app):
     """Register the filters and globals."""
     app.jinja_env.filters.update(
@@ -55,6 +74,7 @@ def install(app):
         public_status=lambda code: PUBLIC_STATUSES.get(code, code),
     )
     app.jinja_env.globals.update(
+        evidence_checks=evidence_checks,
         current_language=current_language,
         html_lang=html_lang,
         csrf_token=generate_csrf,

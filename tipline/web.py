@@ -1,4 +1,4 @@
-"""Small helpers for views: response headers and input kept across a failed CSRF check."""
+"""Small helpers for views: response headers, and input kept across a failed CSRF check or a limit."""
 
 from urllib.parse import urlsplit
 
@@ -61,9 +61,10 @@ def no_store(body, status=200):
     return response
 
 
-def keeps_input_on_csrf_error(view):
-    """Mark a form view that re-renders itself, keeping what was typed, when the CSRF token fails."""
-    view.keeps_input_on_csrf_error = True
+def keeps_input(view):
+    """Mark a form view that re-renders itself, keeping what was typed, when the CSRF token fails
+    or a rate limit refuses the request (tipline/errors.py)."""
+    view.keeps_input = True
     return view
 
 

@@ -1,23 +1,53 @@
-// Evidence inputs: say at once when the chosen files break a limit, and keep such a
-// form from being sent (the server would refuse it after a long upload).
+// Evidence inputs: say on the page, at once, which chosen file breaks a limit and why (as the
+// server would), and keep such a form from being sent after a long upload the server would refuse.
 (function () {
   "use strict";
   document.querySelectorAll("input[type=file][data-max-files]").forEach(function (input) {
-    var hint = document.getElementById(input.id + "-hint");
-    function problem() {
-      var maxFiles = +input.dataset.maxFiles, maxFile = +input.dataset.maxFile, maxTotal = +input.dataset.maxTotal;
-      var total = 0, tooBig = false;
-      Array.prototype.forEach.call(input.files, function (f) { total += f.size; if (f.size > maxFile) tooBig = true; });
-      return input.files.length > maxFiles || tooBig || total > maxTotal;
+    var maxFiles = +input.dataset.maxFiles, maxFile = +input.dataset.maxFile, maxTotal = +input.dataset.maxTotal;
+    var described = input.getAttribute("aria-describedby") || "";
+    var list = null;
+
+    function problems() {
+      var found = [], total = 0;
+      if (input.files.length > maxFiles) found.push(input.dataset.tooMany);
+      Array.prototype.forEach.call(input.files, function (f) {
+        total += f.size;
+        if (f.size > maxFile) found.push(input.dataset.tooBig.replace("{name}", f.name));
+      });
+      if (total > maxTotal) found.push(input.dataset.tooMuch);
+      return found;
     }
-    function check() {
-      input.setCustomValidity(problem() && hint ? hint.textContent : "");
-      return !problem();
+
+    function show(found) {
+      if (!list) {
+        list = document.createElement("ul");
+        list.className = "errors";
+        list.id = input.id + "-check";
+        list.setAttribute("role", "alert");
+        input.parentNode.insertBefore(list, input);
+      }
+      list.textContent = "";
+      found.forEach(function (text) {
+        var item = document.createElement("li");
+        item.textContent = text;
+        list.appendChild(item);
+      });
+      list.hidden = !found.length;
+      input.parentNode.classList.toggle("has-error", found.length > 0);
+      if (found.length) {
+        input.setAttribute("aria-invalid", "true");
+        input.setAttribute("aria-describedby", (described + " " + list.id).trim());
+      } else {
+        input.removeAttribute("aria-invalid");
+        input.setAttribute("aria-describedby", described);
+      }
+      return !found.length;
     }
-    input.addEventListener("change", function () { if (!check()) input.reportValidity(); });
+
+    input.addEventListener("change", function () { show(problems()); });
     if (input.form) {
       input.form.addEventListener("submit", function (event) {
-        if (!check()) { event.preventDefault(); input.reportValidity(); input.focus(); }
+        if (!show(problems())) { event.preventDefault(); input.focus(); }
       });
     }
   });

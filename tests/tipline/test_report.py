@@ -163,13 +163,17 @@ def test_bad_input_is_refused_and_kept(client, field, value):
 def test_scripts_in_every_field_are_stored_as_text_and_shown_escaped(client, make_platform):
     script = "<script>alert('x')</script>"
     make_platform(name=script + "平台")
-    response = post_report(client, platform_name=script, description=script + " 描述内容足够长", contact_name=script)
+    fields = dict(platform_name=script, description=script + " 描述内容足够长", contact_name=script)
+    asked = post_report(client, **fields)  # "did you mean" the registry's platform?
+    assert tip_count() == 0
+    response = post_report(client, platform_checked=script, **fields)  # no: file it as typed
     assert response.status_code == 200
     tip = db.session.scalars(select(Tip)).one()
     assert tip.platform_name == script
     code = CODE.search(response.get_data(as_text=True)).group(1).replace("<wbr>", "")
     client.post("/track", data={"csrf_token": csrf_token(client, "/track"), "code": code})
     for page in (
+        asked,
         client.get("/track/tip"),
         client.post("/report", data=report_data(client, find_platform="1", platform_name="script")),
     ):
@@ -327,3 +331,45 @@ def test_full_width_phone_numbers_are_taken_as_typed_on_a_chinese_keyboard(clien
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     tip = db.session.scalars(select(Tip)).one()
     assert decrypt_contact(tip.contact_encrypted)["phone"] == "(021)1234-5678"
+
+
+def test_a_typed_name_matching_the_registry_is_asked_about_before_filing(client, make_platform):
+    """Catches: "星火" filed as a new platform apart from the case on 星火学堂 (no "did you mean")."""
+    platform = make_platform(name="星火学堂", name_en="Spark Academy")
+    asked = post_report(client, platform_name="星火")
+    body = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and tip_count() == 0
+    assert "您指的是备案名录中的以下平台之一吗？" in body and "星火学堂" in body
+    assert f'name="platform_id" value="{platform.id}" checked' in body  # the one match, preselected
+    assert 'name="platform_checked" type="hidden" value="星火"' in body
+
+    chosen = post_report(client, platform_name="星火", platform_id=str(platform.id), platform_checked="星火")
+    assert chosen.status_code == 200 and tip_count() == 1
+    assert db.session.scalars(select(Tip)).one().platform_id == platform.id
+
+
+def test_choosing_none_of_the_matches_files_under_the_typed_name(client, make_platform):
+    """Catches: a reporter who said "none of these" asked again and again, never able to send."""
+    make_platform(name="星火学堂")
+    post_report(client, platform_name="星火")
+    sent = post_report(client, platform_name="星火", platform_checked="星火")
+    assert sent.status_code == 200 and tip_count() == 1
+    tip = db.session.scalars(select(Tip)).one()
+    assert tip.platform_id is None and tip.platform_name == "星火"
+    # A different name is a new question.
+    post_report(client, platform_name="星火学", platform_checked="星火")
+    assert tip_count() == 1
+
+
+def test_a_web_address_matching_the_registry_is_asked_about_too(client, make_platform):
+    """Catches: the question asked on the name only, when the address names the platform."""
+    make_platform(name="蓝鲸课堂", addresses=["https://www.lanjing-ketang.example"])
+    asked = post_report(client, platform_name="那个网课", url="https://lanjing-ketang.example/live/9")
+    assert tip_count() == 0 and "蓝鲸课堂" in asked.get_data(as_text=True)
+
+
+def test_an_exact_registry_name_is_filed_without_asking(client, make_platform):
+    """Catches: the question asked when the typed name already is one platform's name."""
+    platform = make_platform(name="星火学堂")
+    post_report(client, platform_name="星火学堂")
+    assert db.session.scalars(select(Tip)).one().platform_id == platform.id

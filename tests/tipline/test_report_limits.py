@@ -5,6 +5,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import csrf_token
 from tests.tipline import images
 from tests.tipline.test_report import post_report, report_data, tip_count
 from tipline.evidence.models import Evidence
@@ -58,15 +59,46 @@ def test_no_report_is_stored_beyond_the_limit(client, app, fields):
     assert limited.status_code == 429 and tip_count() == 2
 
 
-@pytest.mark.parametrize("language, title", [("zh", "尝试次数过多"), ("en", "Too many attempts")], ids=["zh", "en"])
-def test_the_limit_answers_429_in_the_pages_language(client, app, language, title):
-    """Catches: a limit answered without the page's language (or not at all)."""
+@pytest.mark.parametrize(
+    "language, title, retry",
+    [
+        ("zh", "来自您所在网络的操作过多", "分钟后）再试"),
+        ("en", "Too many attempts from your network", "Try again after"),
+    ],
+    ids=["zh", "en"],
+)
+def test_the_ceiling_answers_429_with_the_form_as_typed_and_when_to_retry(client, app, language, title, retry):
+    """Catches: a limit answered with a bare page that drops what was typed (the platform field was
+    empty after Back) or does not say when to try again, or not in the page's language."""
     app.config["REPORT_SUBMIT_LIMIT"] = "1 per hour"
     assert _post(client, {}, language=language).status_code == 303
-    response = _post(client, {}, language=language)
+    typed = {
+        "platform_name": "星火学堂超长名字测试",
+        "description": "第二份举报：课程里弹出赌博广告，内容必须保留。",
+        "contact_email": "parent@example.com",
+        "url": "https://xinghuo.example/live/2",
+        "seen_at": "2026-11-21T08:15",
+    }
+    response = _post(client, typed, language=language)
     assert response.status_code == 429
-    assert title in response.get_data(as_text=True)
+    assert 3000 <= int(response.headers["Retry-After"]) <= 3600
+    body = response.get_data(as_text=True)
+    assert title in body and retry in body
+    for value in typed.values():
+        assert value in body, value
     assert tip_count() == 1
+
+
+def test_the_ceiling_on_look_ups_keeps_the_code(client, app):
+    """Catches: the look-up's 429 losing the code the reporter typed."""
+    app.config["TRACK_LOOKUP_LIMIT"] = "1 per hour"
+    client.set_cookie("lang", "en")
+    token = csrf_token(client, "/track")
+    client.post("/track", data={"csrf_token": token, "code": "short"})
+    response = client.post("/track", data={"csrf_token": token, "code": "ABCD-EFGH-JKMN-PQRS-TVWX-YZ23"})
+    assert response.status_code == 429
+    body = response.get_data(as_text=True)
+    assert 'value="ABCD-EFGH-JKMN-PQRS-TVWX-YZ23"' in body and "Try again after" in body
 
 
 def test_searches_have_a_limit_of_their_own(client, app):

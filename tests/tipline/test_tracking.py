@@ -18,24 +18,6 @@ from tipline.timeutil import utcnow
 from tipline.tracking.sessions import TrackingSession
 
 
-@pytest.fixture
-def tip_and_code(app):
-    tip, code = submit_tip(
-        TipSubmission(
-            platform_name="云朵网课",
-            category="teachers",
-            location="live",
-            description="直播课老师没有教师资格证，还在课上骂学生。",
-            reporter_type="parent",
-            locale="zh",
-            client="127.0.0.1",
-        ),
-        [],
-    )
-    db.session.commit()
-    return tip, code
-
-
 def look_up(client, code):
     return client.post("/track", data={"csrf_token": csrf_token(client, "/track"), "code": code})
 
@@ -205,3 +187,28 @@ def test_additions_are_rate_limited(client, app, tip_and_code):
     app.config["TRACK_ADD_LIMIT"] = "2 per hour"
     look_up(client, tip_and_code[1])
     assert [add(client, f"补充第{i}条").status_code for i in range(3)] == [302, 302, 429]
+
+
+def test_additions_are_counted_per_report_not_per_address(client, app, tip_and_code):
+    """Catches: additions limited per address, so one parent's additions use up the school's."""
+    app.config["TRACK_ADD_LIMIT"] = "2 per hour"
+    look_up(client, tip_and_code[1])
+    assert [add(client, f"补充第{i}条").status_code for i in range(3)] == [302, 302, 429]
+    other_tip, other_code = submit_tip(
+        TipSubmission(
+            platform_name="云朵网课",
+            category="game_ads",
+            location="popup",
+            description="另一位家长：课上弹出游戏广告。",
+            reporter_type="parent",
+            locale="zh",
+            client="127.0.0.1",
+        ),
+        [],
+    )
+    db.session.commit()
+    neighbour = app.test_client()  # the same address
+    look_up(neighbour, other_code)
+    assert add(neighbour, "她的补充").status_code == 302
+    limited = add(client, "再补充一条，必须保留")
+    assert limited.status_code == 429 and "再补充一条，必须保留" in limited.get_data(as_text=True)

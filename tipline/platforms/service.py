@@ -1,6 +1,7 @@
 """Finding platforms in the registry: the public filing list, suggestions, and matching a named platform."""
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -85,3 +86,15 @@ def resolve_platform(platform_id, name):
         .limit(2)
     ).all()
     return found[0] if len(found) == 1 else None
+
+
+def web_host(url):
+    """The host of a web address as the registry matches it ("www.example.com/x" gives "example.com"), or ""."""
+    text = (url or "").strip()
+    if "//" not in text:
+        text = "//" + text
+    try:
+        host = urlsplit(text).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")

@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from tipline import catalog
-from tipline.forms import TiplineForm, fold_width, readable_text, strip_text, web_address
+from tipline.forms import StampFields, TiplineForm, fold_width, readable_text, strip_text, web_address
 from tipline.timeutil import local_now
 from tipline.web import parse_row_id
 
@@ -43,10 +43,14 @@ def _not_in_future(form, field):
         raise ValidationError(_l("The time cannot be in the future."))
 
 
-class ReportForm(TiplineForm):
+class ReportForm(StampFields, TiplineForm):
     """What a reporter tells us about a platform."""
 
+    mark_optional = True
+
     platform_id = HiddenField(validators=[_positive_id])
+    # The name for which the reporter saw the registry's matches and chose none (see reports.views).
+    platform_checked = HiddenField(filters=TEXT)
     platform_name = StringField(
         _l("Platform (web site or app)"),
         filters=TEXT,
@@ -72,35 +76,33 @@ class ReportForm(TiplineForm):
             Length(min=10, max=5000, message=_l("Write between 10 and 5000 characters.")),
             readable_text,
         ],
-        description=_l("What you saw, in which course or lesson, and why it harms minors."),
+        description=_l("At least 10 characters: what you saw, in which course or lesson, and why it harms minors."),
     )
     url = StringField(
-        _l("Web address where it happened (optional)"),
+        _l("Web address where it happened"),
         filters=TEXT,
         validators=[Optional(), Length(max=2000), web_address, readable_text],
     )
     seen_at = DateTimeLocalField(
-        _l("When did you see it? (optional)"),
+        _l("When did you see it?"),
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
         validators=[Optional(), _not_in_future],
     )
-    evidence = MultipleFileField(_l("Evidence files (optional)"))
+    evidence = MultipleFileField(_l("Evidence files"))
     reporter_type = SelectField(
         _l("You are"),
         choices=catalog.choices(catalog.REPORTER_TYPES),
         default="parent",
         validators=[InputRequired()],
     )
-    contact_name = StringField(
-        _l("Your name (optional)"), filters=TEXT, validators=[Optional(), Length(max=100), readable_text]
-    )
+    contact_name = StringField(_l("Your name"), filters=TEXT, validators=[Optional(), Length(max=100), readable_text])
     contact_email = StringField(
-        _l("Email (optional)"),
+        _l("Email"),
         filters=TEXT,
         validators=[Optional(), Length(max=254), Email(_l("Enter an email address like name@example.com."))],
     )
     contact_phone = StringField(
-        _l("Phone (optional)"),
+        _l("Phone"),
         filters=[fold_width, strip_text],
         validators=[
             Optional(),

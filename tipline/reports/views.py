@@ -7,19 +7,19 @@ from werkzeug.datastructures import FileStorage
 from cases.operations import open_case_for
 from cases.priority import independent_reporters
 from cases.states import PUBLIC_STATUS
-from tipline import catalog
+from tipline import catalog, fairness
 from tipline.clients import client_address
 from tipline.evidence.intake import clean_form_files
 from tipline.extensions import db, limiter
 from tipline.i18n import current_language
 from tipline.platforms.models import Platform
-from tipline.platforms.service import suggest_platforms
+from tipline.platforms.service import resolve_platform, suggest_platforms, web_host
 from tipline.reports.forms import ReportForm
 from tipline.reports.handover import hand_over, take_receipt
 from tipline.reports.service import TipSubmission, submit_tip
 from tipline.timeutil import local_to_utc
 from tipline.tracking.status import PUBLIC_STATUSES
-from tipline.web import keeps_input_on_csrf_error, no_store, parse_row_id
+from tipline.web import keeps_input, no_store, parse_row_id
 
 bp = Blueprint("reports", __name__)
 
@@ -39,17 +39,37 @@ def _submitting():
     return not _searching()
 
 
-def _render_form(form, status=200, matches=None, files_dropped=False):
+def _render_form(form, status=200, matches=None, asking=False, files_dropped=False, fresh_stamp=False):
     platform_id = parse_row_id(form.platform_id.data)
     platform = db.session.get(Platform, platform_id) if platform_id else None
+    if matches is not None:
+        # The reporter sees these matches for this name: choosing none of them files it as typed.
+        form.platform_checked.data = form.platform_name.data
+    demand = fairness.stamp_form(form, fairness.REPORT, fresh_stamp)
     return render_template(
         "tipline/report.html",
         form=form,
         matches=matches,
+        asking=asking,
         chosen_platform=platform,
         files_dropped=files_dropped,
         limits=current_app.config,
+        demand=demand,
     ), status
+
+
+def _did_you_mean(form):
+    """Registry platforms the typed name or web address may mean, before filing under a new name.
+
+    Asked once per typed name: a reporter who saw the matches and chose none of them
+    (the form sends the name back as `platform_checked`) files under the name she typed.
+    """
+    name = form.platform_name.data or ""
+    if parse_row_id(form.platform_id.data) or form.platform_checked.data == name:
+        return []
+    if resolve_platform(None, name) is not None:
+        return []
+    return suggest_platforms(name) or suggest_platforms(web_host(form.url.data))
 
 
 RECEIPT_KEY = "receipt_handover"
@@ -97,7 +117,7 @@ def covered():
 @limiter.limit(
     lambda: current_app.config["REPORT_SEARCH_LIMIT"], methods=["POST"], exempt_when=_submitting, scope="search"
 )
-@keeps_input_on_csrf_error
+@keeps_input
 def report():
     """Show the form; search the registry without JavaScript; take a report in."""
     form = ReportForm()
@@ -117,10 +137,18 @@ def report():
         return _render_form(form, matches=suggest_platforms(form.platform_name.data or ""), files_dropped=had_files)
 
     if form.validate_on_submit():
+        candidates = _did_you_mean(form)
+        if candidates:
+            return _render_form(form, matches=candidates, asking=True, files_dropped=had_files)
         clean, errors = clean_form_files(form.evidence.data)
         if errors:
             form.evidence.errors = list(form.evidence.errors) + errors
         else:
+            try:
+                fairness.redeem(fairness.REPORT, form.stamp.data, form.stamp_work.data)
+            except fairness.StampRefused as refused:
+                form.submit.errors = [*form.submit.errors, fairness.refusal_text(refused)]
+                return _render_form(form, 429, files_dropped=had_files, fresh_stamp=refused.fresh)
             tip, code = submit_tip(
                 TipSubmission(
                     platform_id=parse_row_id(form.platform_id.data),
@@ -137,6 +165,7 @@ def report():
                 ),
                 clean,
             )
+            fairness.record(fairness.REPORT, fairness.FLOOD_WEIGHT if "flood" in (tip.junk_reasons or ()) else 1)
             # Post/redirect/get: reloading the receipt never sends the report twice. The
             # code waits on the server, encrypted, until the receipt page shows it once;
             # the session carries only the token that fetches it.

@@ -4,10 +4,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import MultipleFileField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from tipline.forms import TiplineForm, readable_text, strip_text
+from tipline.forms import StampFields, TiplineForm, readable_text, strip_text
 
 
-class LookupForm(TiplineForm):
+class LookupForm(StampFields, TiplineForm):
     """The receipt code, as the reporter types it."""
 
     code = StringField(

@@ -6,6 +6,7 @@ tip it opens and when it ends. Leaving deletes the row, so a cookie saved before
 """
 
 import hashlib
+import hmac
 import secrets
 from datetime import datetime, timedelta
 
@@ -91,3 +92,23 @@ def end_tracking(token):
 def purge_ended_sessions(now):
     """Delete sessions past their end; returns how many went."""
     return db.session.execute(delete(TrackingSession).where(TrackingSession.expires_at <= now)).rowcount
+
+
+def tracked_tip_key():
+    """What limits additions count on: the tip this browser follows, so a school's address is no bottleneck.
+
+    Keyed (HMAC) so the limiter's storage names no tip; a browser following nothing
+    counts on its address.
+    """
+    from flask import session
+
+    from tipline.clients import limit_key
+
+    token = session.get(SESSION_KEY)
+    if not isinstance(token, str) or not 0 < len(token) <= 100:
+        return limit_key()
+    tip_id = db.session.scalar(select(TrackingSession.tip_id).where(TrackingSession.token_hash == _hash(token)))
+    if tip_id is None:
+        return limit_key()
+    secret = current_app.config["SECRET_KEY"].encode()
+    return "tip-" + hmac.new(secret, f"tip:{tip_id}".encode(), hashlib.sha256).hexdigest()[:32]

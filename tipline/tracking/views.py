@@ -3,13 +3,22 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
+from tipline import fairness
 from tipline.evidence.intake import clean_form_files
 from tipline.extensions import db, limiter
-from tipline.reports.service import MalformedReceiptCode, add_to_tip, find_tip
+from tipline.reports.receipt import MalformedReceiptCode, normalize_receipt_code
+from tipline.reports.service import add_to_tip, find_tip
 from tipline.tracking.forms import AddInformationForm, LeaveForm, LookupForm
-from tipline.tracking.sessions import SESSION_KEY, end_tracking, fresh_session, start_tracking, tracked_tip
+from tipline.tracking.sessions import (
+    SESSION_KEY,
+    end_tracking,
+    fresh_session,
+    start_tracking,
+    tracked_tip,
+    tracked_tip_key,
+)
 from tipline.tracking.status import EXPLANATIONS, PUBLIC_STATUSES, public_status
-from tipline.web import keeps_input_on_csrf_error, no_store
+from tipline.web import keeps_input, no_store
 
 bp = Blueprint("tracking", __name__, url_prefix="/track")
 
@@ -27,28 +36,39 @@ def _tracked_tip():
 
 @bp.route("", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["TRACK_LOOKUP_LIMIT"], methods=["POST"])
-@keeps_input_on_csrf_error
+@keeps_input
 def lookup():
-    """The receipt look-up. A wrong code and an unknown code get the same answer."""
+    """The receipt look-up. A wrong code and an unknown code get the same answer.
+
+    Only wrong codes count against the address (tipline/fairness.py): parents behind one
+    school address can look their reports up as often as they like.
+    """
     form = LookupForm()
-    status = 200
+    status, fresh = 200, False
     if request.method == "POST":
         status = 400
         if form.validate_on_submit():
             try:
-                tip = find_tip(form.code.data)
+                normalize_receipt_code(form.code.data)  # a typo is not a guess: it costs nothing
+                fairness.redeem(fairness.LOOKUP, form.stamp.data, form.stamp_work.data)
             except MalformedReceiptCode:
                 form.code.errors.append(_("That is not a receipt code. A code has 24 letters and digits."))
+            except fairness.StampRefused as refused:
+                form.code.errors.append(fairness.refusal_text(refused))
+                status, fresh = 429, refused.fresh
             else:
+                tip = find_tip(form.code.data)
                 if tip is not None:
                     fresh_session()
                     session[SESSION_KEY] = start_tracking(tip)
                     session.permanent = True
                     db.session.commit()
                     return redirect(url_for(".tip"))
+                fairness.record(fairness.LOOKUP)
                 form.code.errors.append(_("No report matches this receipt code. Check it and try again."))
                 status = 404
-    return no_store(render_template("tipline/track.html", form=form), status)
+    demand = fairness.stamp_form(form, fairness.LOOKUP, fresh)
+    return no_store(render_template("tipline/track.html", form=form, demand=demand), status)
 
 
 def _render_tip(tip, add_form, status=200):
@@ -78,8 +98,8 @@ def tip():
 
 
 @bp.route("/tip", methods=["POST"])
-@limiter.limit(lambda: current_app.config["TRACK_ADD_LIMIT"], methods=["POST"])
-@keeps_input_on_csrf_error
+@limiter.limit(lambda: current_app.config["TRACK_ADD_LIMIT"], methods=["POST"], key_func=tracked_tip_key)
+@keeps_input
 def add():
     """Add information or evidence to the tracked tip."""
     tip = _tracked_tip()
