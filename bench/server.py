@@ -1,4 +1,4 @@
-"""What `make bench` serves with gunicorn: the production app, with rate limits off, plus its baselines.
+"""What `make bench` serves with gunicorn: the production app, rate limits (fair ones too) off, plus baselines.
 
 The baselines live in the same app and the same gunicorn as the endpoints they are
 compared with, so that both sides pay the same server, WSGI and connection costs:

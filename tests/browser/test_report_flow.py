@@ -6,6 +6,7 @@ real port, in headless Chromium.
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -255,3 +256,52 @@ def test_report_form_labels_and_keyboard(live_server, page):
         if pg.evaluate("document.activeElement.id") == "platform_name":
             break
     expect(pg.locator("#platform_name")).to_be_focused()
+
+
+def test_a_busy_address_a_big_file_and_a_receipt_kept_on_a_phone(app, live_server, demo_platforms, page):
+    # Bugs caught: stamp.js computing work the server refuses, or not holding the form until it is done;
+    # an oversized file refused only by a browser bubble, not named on the page; the receipt page without
+    # a language switch, losing its code on the switch, or offering a download a phone cannot save.
+    from tipline import fairness
+
+    app.config["FAIR_FREE_REPORTS"] = 1
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        fairness.record(fairness.REPORT)  # a report from this address already: the next needs a stamp
+    pg = page(language="en-US", phone=True)
+    pg.goto(live_server + "/report")
+    expect(pg.locator("#stamp-note")).to_be_visible()
+    pg.locator("#platform_name").press_sequentially("Xinghuo")
+    pg.locator("#platform-suggestions").get_by_role("option", name=re.compile("Xinghuo Academy")).click()
+    pg.get_by_label("What is the problem?").select_option("game_ads")
+    pg.get_by_label("Where did you see it?").select_option("live")
+    pg.get_by_label("What happened?").fill(DESCRIPTION_EN)
+
+    big = {"name": "lesson.mp4", "mimeType": "video/mp4", "buffer": b"\0" * (20 * 1024 * 1024 + 1)}
+    pg.locator("#evidence").set_input_files([big])
+    expect(pg.get_by_role("alert")).to_have_text("lesson.mp4: a file may be at most 20 MB.")
+    pg.get_by_role("button", name="Send the report").click()
+    expect(pg.locator("#evidence")).to_be_focused()  # held back, and the reporter is taken to the file
+    expect(pg).to_have_url(live_server + "/report")
+    pg.locator("#evidence").set_input_files([])
+    expect(pg.get_by_role("alert")).to_be_hidden()
+    pg.get_by_role("button", name="Send the report").click()
+    code = read_receipt(pg)
+    assert db.session.scalar(select(Tip.id)) is not None  # taken with the work the browser did
+
+    pg.get_by_role("navigation", name="Language").get_by_role("link", name="中文").click()
+    expect(pg.locator("html")).to_have_attribute("lang", "zh-Hans")
+    assert read_receipt(pg) == code  # the switch keeps the code
+    with pg.expect_download() as download:
+        pg.get_by_role("link", name="下载为文件").click()
+    assert code in Path(download.value.path()).read_text(encoding="utf-8")
+    expect(pg.get_by_role("button", name="打印")).to_be_visible()
+
+    pg.get_by_role("button", name="完成：从屏幕上移除回执码").click()
+    expect(pg.get_by_role("alert")).to_contain_text("保存好回执码后，请勾选此项。")
+    assert read_receipt(pg) == code
+    pg.get_by_label("我已抄下、打印或下载了回执码").check()
+    pg.get_by_role("button", name="完成：从屏幕上移除回执码").click()
+    expect(pg).to_have_url(live_server + "/track")
+    expect(pg.get_by_role("status")).to_contain_text("本设备已不再显示您的回执码")
+    assert pg.goto(live_server + "/report/receipt").status == 410  # gone for good
+    expect(pg.get_by_test_id("receipt-code")).to_have_count(0)

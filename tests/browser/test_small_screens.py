@@ -1,6 +1,8 @@
-"""The public pages on the smallest phones (320 pixels wide), in both languages."""
+"""The public pages on phones and desktops, in both languages: they fit, and axe-core finds no serious fault."""
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 CODE = "2XZA-7VHK-STKY-2H5C-4D0Y-HGNB"
 MEASURE = """() => {
@@ -24,20 +26,80 @@ def test_the_tracking_form_fits_a_320_pixel_phone(live_server, page, language):
     assert sizes["pageWidth"] <= 320, sizes
 
 
-@pytest.mark.parametrize("width", [320, 390])
+WIDTHS = (320, 390, 1280)
+# The innermost elements that reach past the right edge: what to fix when a page scrolls sideways.
+WIDEST = """(width) => Array.from(document.querySelectorAll("body *"))
+  .filter(el => el.getBoundingClientRect().right > width + 1 && !Array.from(el.children).some(
+    child => child.getBoundingClientRect().right > width + 1))
+  .slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? "." + el.className : "") + " "
+    + Math.round(el.getBoundingClientRect().right) + "px")"""
+SERIOUS = ("serious", "critical")
+AXE = Axe()
+
+
+def check_page(pg, what):
+    """At every width: nothing scrolls sideways, and axe-core finds nothing serious or critical."""
+    problems = []
+    for width in WIDTHS:
+        pg.set_viewport_size({"width": width, "height": 800})
+        scroll = pg.evaluate("document.documentElement.scrollWidth")
+        if scroll > width:
+            widest = pg.evaluate(WIDEST, width)
+            problems.append(f"{what} at {width}px: {scroll}px wide, past the edge: {widest}")
+        for violation in AXE.run(pg).response["violations"]:
+            if violation["impact"] in SERIOUS:
+                targets = [node["target"] for node in violation["nodes"]][:3]
+                problems.append(f"{what} at {width}px: {violation['id']} ({violation['impact']}) {targets}")
+    return problems
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 @pytest.mark.parametrize("language", ["en-US", "zh-CN"])
-def test_no_public_page_scrolls_sideways_on_a_phone(live_server, page, demo_platforms, language, width):
-    # Bugs caught: the filing list's columns squeezed to one character (or cut off in English), and
-    # platform pages 435 to 517 pixels wide (labels beside values, addresses that do not wrap).
+def test_every_public_page_fits_every_screen_and_passes_axe(live_server, page, demo_platforms, language):
+    # Bugs caught: the filing list squeezed or cut off on phones, platform pages 435 to 517 pixels wide,
+    # and any serious accessibility fault (contrast, labels, names, landmarks) on any public page or state:
+    # the form, its server-side errors, "did you mean", the receipt, the followed report, an error page.
     from tipline.extensions import db
     from tipline.platforms.models import Platform
 
     platform_id = db.session.scalars(db.select(Platform.id).order_by(Platform.id)).first()
     pg = page(language=language, phone=True)
-    pg.set_viewport_size({"width": width, "height": 800})
-    for path in ["/", "/report", "/track", "/platforms", f"/platforms/{platform_id}"]:
+    problems = []
+    for path in [
+        "/",
+        "/report",
+        "/track",
+        "/platforms",
+        "/platforms?q=xyz-none",
+        f"/platforms/{platform_id}",
+        "/nowhere",
+    ]:
         pg.goto(f"{live_server}{path}")
-        assert pg.evaluate("document.documentElement.scrollWidth") <= width, path
-    pg.goto(f"{live_server}/platforms")
-    operator = pg.locator("table.cards td[data-label]").first.bounding_box()
-    assert operator["width"] > width / 2  # a card row, not a squeezed column
+        problems += check_page(pg, path)
+
+    pg.goto(f"{live_server}/report")
+    pg.locator("form.report-form [name=submit]").click()
+    expect(pg.locator("#error-summary")).to_be_focused()  # after a server-side error, as gov.uk does
+    problems += check_page(pg, "/report with errors")
+
+    pg.fill("#platform_name", "星火")
+    pg.keyboard.press("Escape")
+    pg.select_option("#category", "game_ads")
+    pg.select_option("#location", "popup")
+    pg.fill("#description", "数学直播课中反复弹出游戏广告，孩子无法专心上课。")
+    pg.locator("form.report-form [name=submit]").click()
+    expect(pg.locator("#platform-matches")).to_be_visible()  # did you mean 星火学堂?
+    problems += check_page(pg, "/report did you mean")
+
+    pg.locator("form.report-form [name=submit]").click()
+    code = pg.get_by_test_id("receipt-code").inner_text().strip()
+    problems += check_page(pg, "/report/receipt")
+
+    pg.locator("#saved").check()
+    pg.locator("form.receipt-saved [name=submit]").click()
+    pg.fill("#code", code)
+    pg.locator("form.narrow [name=submit]").click()
+    expect(pg).to_have_url(f"{live_server}/track/tip")
+    problems += check_page(pg, "/track/tip")
+    assert not problems, "\n".join(problems)

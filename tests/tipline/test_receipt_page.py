@@ -1,10 +1,10 @@
-"""The receipt page from an attacker's side: a saved cookie, two tabs at once, a code left waiting."""
+"""The receipt page: the code stays until the reporter kept it; then a saved cookie finds nothing."""
 
-import threading
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
+from tests.conftest import csrf_token
 from tests.tipline.test_report import CODE, report_data
 from tipline.extensions import db
 from tipline.reports.handover import ReceiptHandover
@@ -22,36 +22,60 @@ def waiting():
     return db.session.scalar(select(func.count()).select_from(ReceiptHandover))
 
 
-def test_a_replayed_cookie_gets_410_once_the_receipt_was_shown(client):
-    """Catches: "shown once" enforced by the cookie alone (a saved cookie jar shows the code again)."""
+def confirm(client, saved="y"):
+    data = {"csrf_token": csrf_token(client, "/report/receipt"), "submit": "1"}
+    if saved:
+        data["saved"] = saved
+    return client.post("/report/receipt", data=data)
+
+
+def test_the_code_stays_until_the_reporter_confirms_she_kept_it(client):
+    """Catches: a reload losing the code for good (parents lose it), or the code never let go."""
+    submit(client)
+    first = client.get("/report/receipt")
+    code = CODE.search(first.get_data(as_text=True)).group(1)
+    again = client.get("/report/receipt")  # a reload, or the language switch
+    assert again.status_code == 200 and CODE.search(again.get_data(as_text=True)).group(1) == code
+    assert again.headers["Cache-Control"] == "no-store"
+    done = confirm(client)
+    assert done.status_code == 303 and done.headers["Location"].endswith("/track")
+    assert client.get("/report/receipt").status_code == 410
+    assert waiting() == 0
+
+
+def test_confirming_without_the_tick_keeps_the_code_and_says_why(client):
+    """Catches: the code released by a stray press, without the reporter saying she kept it."""
+    submit(client)
+    client.set_cookie("lang", "en")
+    refused = confirm(client, saved="")
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and CODE.search(body)
+    assert "Tick the box once you have kept your receipt code." in body
+    assert waiting() == 1
+
+
+def test_a_replayed_cookie_gets_410_once_the_code_was_let_go(client):
+    """Catches: "let go" enforced by the cookie alone (a saved cookie jar shows the code again)."""
     saved = submit(client)
-    shown = client.get("/report/receipt")
-    assert shown.status_code == 200 and CODE.search(shown.get_data(as_text=True))
-    client.set_cookie("session", saved)  # the attacker's copy, taken before the page was opened
+    client.get("/report/receipt")
+    confirm(client)
+    client.set_cookie("session", saved)  # the attacker's copy, taken before the code was let go
     replay = client.get("/report/receipt")
     assert replay.status_code == 410 and not CODE.search(replay.get_data(as_text=True))
-    assert waiting() == 0
+    assert client.get("/report/receipt/download").status_code == 410
 
 
-def test_two_parallel_gets_show_the_receipt_once(app, client):
-    """Catches: reading the code and deleting it in two steps (two tabs at once both get it)."""
-    saved = submit(client)
-    tabs = [app.test_client() for _ in range(4)]
-    for tab in tabs:
-        tab.set_cookie("session", saved)
-    statuses, start = [], threading.Barrier(len(tabs))
-
-    def fetch(tab):
-        start.wait()
-        statuses.append(tab.get("/report/receipt").status_code)
-
-    threads = [threading.Thread(target=fetch, args=(tab,)) for tab in tabs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(statuses) == [200, 410, 410, 410]
-    assert waiting() == 0
+def test_the_download_is_a_text_file_with_the_code(client):
+    """Catches: a download that phones cannot save (a data: link) or that a cache may keep."""
+    submit(client)
+    code = CODE.search(client.get("/report/receipt").get_data(as_text=True)).group(1).replace("<wbr>", "")
+    client.set_cookie("lang", "zh")
+    download = client.get("/report/receipt/download")
+    assert download.status_code == 200 and download.mimetype == "text/plain"
+    assert download.headers["Content-Disposition"] == 'attachment; filename="tipline-receipt.txt"'
+    assert download.headers["Cache-Control"] == "no-store"
+    text = download.get_data(as_text=True)
+    assert code in text and "/track" in text and "回执码" in text
 
 
 def test_a_code_never_fetched_expires(client, app):

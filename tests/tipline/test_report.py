@@ -247,11 +247,11 @@ def test_submissions_are_rate_limited(client, app):
     assert client.post("/report", data=data).status_code == 200
 
 
-def test_receipt_is_shown_once_and_a_reload_sends_nothing(client):
+def test_a_receipt_reload_sends_nothing_again(client):
     response = post_report(client)
     assert response.status_code == 200 and CODE.search(response.get_data(as_text=True))
     again = client.get("/report/receipt")
-    assert again.status_code == 410 and not CODE.search(again.get_data(as_text=True))
+    assert again.status_code == 200 and CODE.search(again.get_data(as_text=True))
     assert tip_count() == 1
 
 
@@ -266,7 +266,7 @@ def test_receipt_code_waits_encrypted_on_the_server(client):
     assert waiting.token_hash == token_hash(token) and token not in waiting.token_hash
     code = CODE.search(client.get("/report/receipt").get_data(as_text=True)).group(1).replace("<wbr>", "")
     assert code not in token and code.replace("-", "") not in waiting.code_encrypted
-    assert db.session.scalars(select(ReceiptHandover)).all() == []  # shown, so forgotten
+    assert len(db.session.scalars(select(ReceiptHandover)).all()) == 1  # kept until the reporter lets it go
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     HiddenField,
     MultipleFileField,
@@ -119,3 +120,13 @@ class ReportForm(StampFields, TiplineForm):
             "email": self.contact_email.data or "",
             "phone": self.contact_phone.data or "",
         }
+
+
+class ReceiptSavedForm(TiplineForm):
+    """The reporter says she saved her receipt code, and the server may forget it."""
+
+    saved = BooleanField(
+        _l("I have written down, printed or downloaded my receipt code"),
+        validators=[DataRequired(_l("Tick the box once you have kept your receipt code."))],
+    )
+    submit = SubmitField(_l("Done: remove the code from this screen"))

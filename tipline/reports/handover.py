@@ -1,8 +1,9 @@
-"""Handing the receipt code over once: a server-side record the receipt page consumes.
+"""Handing the receipt code over: a server-side record the receipt page shows until the reporter lets it go.
 
 The browser's cookie holds only a random token. The code waits encrypted in the
-database, keyed by the token's hash, until the first GET of the receipt page takes
-it (deleting the row) or until it expires; a replayed cookie finds nothing.
+database, keyed by the token's hash, and the receipt page shows it (never in a URL,
+never cached) until the reporter confirms she saved it, which deletes the row, or
+until it expires; after that a replayed cookie finds nothing.
 """
 
 import hashlib
@@ -11,7 +12,7 @@ import time
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import DateTime, Integer, String, Text, delete
+from sqlalchemy import DateTime, Integer, String, Text, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tipline.crypto import decrypt_secret, encrypt_secret
@@ -59,23 +60,30 @@ def hand_over(code, joined_reporters=0):
     return token
 
 
-def take_receipt(token):
-    """(code, joined_reporters) the first time a live token is presented, else None.
+def _valid(token):
+    return isinstance(token, str) and 0 < len(token) <= 100
 
-    The caller commits at once, so that the deletion is durable before the code is shown.
-    """
-    if not isinstance(token, str) or not 0 < len(token) <= 100:
+
+def show_receipt(token):
+    """(code, joined_reporters) while a live token's code waits, else None. Showing it again is
+    allowed (a reload, a language switch, a download) until the reporter releases it."""
+    if not _valid(token):
         return None
-    # One statement that deletes and returns: of two requests presenting the same
-    # token at once, only the one whose DELETE removed the row gets the code.
-    row = db.session.execute(
-        delete(ReceiptHandover)
-        .where(ReceiptHandover.token_hash == token_hash(token))
-        .returning(ReceiptHandover.code_encrypted, ReceiptHandover.joined_reporters, ReceiptHandover.expires_at)
+    row = db.session.scalars(
+        select(ReceiptHandover).where(
+            ReceiptHandover.token_hash == token_hash(token), ReceiptHandover.expires_at > utcnow()
+        )
     ).first()
-    if row is None or row.expires_at <= utcnow():
-        return None
-    return decrypt_secret(row.code_encrypted), row.joined_reporters
+    return None if row is None else (decrypt_secret(row.code_encrypted), row.joined_reporters)
+
+
+def release_receipt(token):
+    """Forget the code for good once the reporter saved it; True when there was one. The caller commits."""
+    if not _valid(token):
+        return False
+    return bool(
+        db.session.execute(delete(ReceiptHandover).where(ReceiptHandover.token_hash == token_hash(token))).rowcount
+    )
 
 
 def purge_expired_handovers(now):

@@ -1,6 +1,6 @@
 """The public report form and its receipt."""
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
@@ -14,8 +14,8 @@ from tipline.extensions import db, limiter
 from tipline.i18n import current_language
 from tipline.platforms.models import Platform
 from tipline.platforms.service import resolve_platform, suggest_platforms, web_host
-from tipline.reports.forms import ReportForm
-from tipline.reports.handover import hand_over, take_receipt
+from tipline.reports.forms import ReceiptSavedForm, ReportForm
+from tipline.reports.handover import hand_over, release_receipt, show_receipt
 from tipline.reports.service import TipSubmission, submit_tip
 from tipline.timeutil import local_to_utc
 from tipline.tracking.status import PUBLIC_STATUSES
@@ -75,15 +75,61 @@ def _did_you_mean(form):
 RECEIPT_KEY = "receipt_handover"
 
 
+def _receipt_page(form, status=200):
+    shown = show_receipt(session.get(RECEIPT_KEY))
+    if shown is None:
+        release_receipt(session.pop(RECEIPT_KEY, None))  # an expired code goes now, not at the next purge
+        db.session.commit()
+        return no_store(render_template("tipline/receipt_gone.html"), 410)
+    code, joined = shown
+    return no_store(
+        render_template(
+            "tipline/receipt.html",
+            code=code,
+            joined_reporters=joined,
+            form=form,
+            minutes=current_app.config["RECEIPT_HANDOVER_MINUTES"],
+        ),
+        status,
+    )
+
+
 @bp.route("/report/receipt")
 def receipt():
-    """The receipt code, shown once: the server forgets it as it shows it, so no replayed cookie finds it."""
-    taken = take_receipt(session.pop(RECEIPT_KEY, None))
-    db.session.commit()  # the hand-over is gone before the code is on its way
-    if taken is None:
+    """The receipt code, on this device only, until the reporter says she kept it: never in a URL or a cache."""
+    return _receipt_page(ReceiptSavedForm())
+
+
+@bp.route("/report/receipt", methods=["POST"])
+def receipt_saved():
+    """The reporter kept her code: the server forgets it, and she is shown where to use it."""
+    form = ReceiptSavedForm()
+    if not form.validate_on_submit():
+        return _receipt_page(form, 400)
+    release_receipt(session.pop(RECEIPT_KEY, None))
+    db.session.commit()
+    flash(
+        _("Your receipt code is no longer shown on this device. Enter it here whenever you want to follow your report.")
+    )
+    return redirect(url_for("tracking.lookup"), 303)
+
+
+@bp.route("/report/receipt/download")
+def receipt_download():
+    """The receipt code as a small text file: a download that works on every phone, script or not."""
+    shown = show_receipt(session.get(RECEIPT_KEY))
+    if shown is None:
         return no_store(render_template("tipline/receipt_gone.html"), 410)
-    code, joined = taken
-    return no_store(render_template("tipline/receipt.html", code=code, joined_reporters=joined))
+    text = "{label}: {code}\r\n{follow} {url}\r\n".format(
+        label=_("Tipline receipt code"),
+        code=shown[0],
+        follow=_("Follow your report at"),
+        url=url_for("tracking.lookup", _external=True),
+    )
+    response = no_store(text)
+    response.mimetype = "text/plain"
+    response.headers["Content-Disposition"] = 'attachment; filename="tipline-receipt.txt"'
+    return response
 
 
 @bp.route("/report/covered")
