@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from itsdangerous import BadData, URLSafeSerializer
 from limits import RateLimitItemPerHour
 
@@ -68,8 +69,17 @@ def _free(action):
     return current_app.config["FAIR_FREE_REPORTS" if action == REPORT else "FAIR_FREE_WRONG_CODES"]
 
 
-def _identifiers(action):
-    return (current_app.config["RATELIMIT_KEY_PREFIX"], "fair", action, limit_key())
+def _key(action, what="fair"):
+    return _WINDOW.key_for(current_app.config["RATELIMIT_KEY_PREFIX"], what, action, limit_key())
+
+
+def _add(key, amount):
+    """Add to an hourly count atomically; the new count (0 when the store is unreachable)."""
+    try:
+        return limiter.limiter.storage.incr(key, _WINDOW.get_expiry(), amount=amount)
+    except Exception as exc:  # noqa: BLE001 - an unreachable store must not stop honest people
+        log.warning("fair-limit counts unavailable, asking no work: %s", exc)
+        return 0
 
 
 def pressure(action):
@@ -80,11 +90,10 @@ def pressure(action):
     if not limiter.enabled:
         return 0
     try:
-        stats = limiter.limiter.get_window_stats(_WINDOW, *_identifiers(action))
-    except Exception as exc:  # noqa: BLE001 - an unreachable store must not stop honest people
+        return max(0, limiter.limiter.storage.get(_key(action)))
+    except Exception as exc:  # noqa: BLE001
         log.warning("fair-limit counts unavailable, asking no work: %s", exc)
         return 0
-    return _WINDOW.amount - stats.remaining
 
 
 def demand_for(count, free):
@@ -103,29 +112,41 @@ def current_demand(action):
 
 
 def record(action, weight=1):
-    """Count one action (a stored report, a wrong code) against this address's hour."""
-    if not limiter.enabled:
-        return
-    try:
-        limiter.limiter.hit(_WINDOW, *_identifiers(action), cost=weight)
-    except Exception as exc:  # noqa: BLE001
-        log.warning("fair-limit count not kept: %s", exc)
+    """Count more against this address's hour (a tip set aside as a flood weighs more than one)."""
+    if limiter.enabled:
+        _add(_key(action), weight)
+
+
+def refund(action):
+    """Take back the count of an action that turned out honest (a correct receipt code)."""
+    if limiter.enabled:
+        _add(_key(action), -1)
 
 
 def _serializer():
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="tipline-stamp")
 
 
+def _client_tag():
+    """Which address a stamp was served to, without naming it: stamps are not passed around."""
+    return hashlib.sha256(limit_key().encode()).hexdigest()[:16]
+
+
 def new_stamp(action):
-    """A fresh stamp (a signed token) for one form of `action`."""
-    return _serializer().dumps({"a": action, "n": secrets.token_hex(12), "t": int(time.time())})
+    """A fresh stamp (a signed token) for one form of `action`, served to this address."""
+    claims = {"a": action, "c": _client_tag(), "n": secrets.token_hex(12), "t": int(time.time())}
+    return _serializer().dumps(claims)
 
 
 def _claims(token, action):
-    """What a stamp says, or None when it is not ours, not for this action, or too old."""
+    """What a stamp says, or None when it is not ours, not for this action and address, or too old."""
     try:
         claims = _serializer().loads(token or "")
-        fits = claims["a"] == action and 0 <= time.time() - int(claims["t"]) <= STAMP_MAX_AGE
+        fits = (
+            claims["a"] == action
+            and claims["c"] == _client_tag()
+            and 0 <= time.time() - int(claims["t"]) <= STAMP_MAX_AGE
+        )
     except (BadData, KeyError, TypeError, ValueError):
         return None
     return claims if fits else None
@@ -159,52 +180,83 @@ def work_done(token, work):
 
 
 class StampRefused(Exception):
-    """The action needs a stamp and the one sent does not do. `fresh` says the form needs a new one."""
+    """The action needs a stamp and the one sent does not do.
 
-    def __init__(self, demand, seconds_left, fresh):
+    `fresh`: the form needs a new stamp; `seconds_left`: how long a browser without
+    JavaScript still has to wait; `script_needed`: waiting no longer does this hour.
+    """
+
+    def __init__(self, demand, seconds_left, fresh, script_needed=False):
         super().__init__(demand, seconds_left, fresh)
         self.demand = demand
         self.seconds_left = seconds_left
         self.fresh = fresh
+        self.script_needed = script_needed
 
 
 def redeem(action, token, work):
-    """Let the action through, or raise StampRefused. A stamp that lets one through is spent.
+    """Count this attempt and let it through, or raise StampRefused (a refused attempt counts nothing).
 
-    Nothing is asked while the address is under its free allowance. Otherwise the stamp must
-    be ours, for this action, young enough and unspent, and carry the work asked now or be
-    at least the asked wait old.
+    The count comes first, in one atomic step, so that requests sent in parallel each see
+    their own place in it: a burst cannot slip through at the free level. Past the
+    allowance the stamp must be ours, for this action and address, young enough and
+    unspent, and carry the work asked now, or be at least the asked wait old; waiting
+    stands in for the work only as many times an hour as the allowance, so stamps
+    collected in advance and merely waited out buy little. A stamp that lets one through
+    is spent.
     """
-    demand = current_demand(action)
+    if not limiter.enabled:
+        return
+    key = _key(action)
+    demand = demand_for(_add(key, 1) - 1, _free(action))
     if demand.level == 0:
         return
+    try:
+        _check(action, token, work, demand)
+    except StampRefused:
+        _add(key, -1)
+        raise
+
+
+def _check(action, token, work, demand):
     claims = _claims(token, action)
     if claims is None:
         raise StampRefused(demand, demand.wait, fresh=True)
     answer = (work or "").strip()
     worked = answer.isascii() and answer.isdigit() and len(answer) <= 12 and work_done(token, answer) >= demand.bits
-    waited = time.time() - int(claims["t"])
-    if not worked and waited < demand.wait:
-        raise StampRefused(demand, int(demand.wait - waited) + 1, fresh=False)
+    if not worked:
+        waited = time.time() - int(claims["t"])
+        if waited < demand.wait:
+            raise StampRefused(demand, int(demand.wait - waited) + 1, fresh=False)
+        if _add(_key(action, "fair-waited"), 1) > _free(action):
+            raise StampRefused(demand, 0, fresh=True, script_needed=True)
     if not _spend(claims["n"]):
         raise StampRefused(demand, demand.wait, fresh=True)
 
 
 def _spend(nonce):
-    """Mark a stamp used; False when it already was."""
+    """Mark a stamp used; False when it already was, or when that cannot be recorded."""
     key = f"{current_app.config['RATELIMIT_KEY_PREFIX']}/stamp/{nonce}"
     try:
-        return limiter.storage.incr(key, STAMP_MAX_AGE) == 1
-    except Exception as exc:  # noqa: BLE001
-        log.warning("spent stamps unavailable, taking the stamp: %s", exc)
-        return True
+        return limiter.limiter.storage.incr(key, STAMP_MAX_AGE) == 1
+    except Exception as exc:  # noqa: BLE001 - work is asked only while counts are kept, so this is rare
+        log.warning("spent stamps unavailable, refusing the stamp: %s", exc)
+        return False
 
 
 def refusal_text(refused):
     """What the page says when a stamp does not do, in the page's language."""
-    return _(
+    if refused.script_needed:
+        return _(
+            "Many attempts came from your network in the last hour. Nothing was sent: without JavaScript "
+            "no more can be taken from it this hour. Turn JavaScript on and send the form again, or try later."
+        )
+    return ngettext(
         "Many attempts came from your network in the last hour, so each one now needs a short check, "
         "which your browser makes by itself. Nothing was sent: send the form again "
-        "(without JavaScript, after %(n)d seconds).",
-        n=max(refused.seconds_left, 1),
+        "(without JavaScript, after %(num)d second).",
+        "Many attempts came from your network in the last hour, so each one now needs a short check, "
+        "which your browser makes by itself. Nothing was sent: send the form again "
+        "(without JavaScript, after %(num)d seconds).",
+        max(refused.seconds_left, 1),
     )

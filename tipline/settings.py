@@ -160,8 +160,9 @@ class Defaults:
     # looked at, so that parallel requests cannot slip past.
     TRACK_LOOKUP_LIMIT = "1000 per hour"
     REPORT_SUBMIT_LIMIT = "1000 per hour"
-    # Additions to one tracked report (counted per report, not per address).
+    # Additions to one tracked report (counted per report, not per address), and a ceiling per address.
     TRACK_ADD_LIMIT = "10 per hour"
+    TRACK_ADD_CEILING = "300 per hour"
     # The report form's no-script registry search (it stores nothing but queries the registry).
     REPORT_SEARCH_LIMIT = "600 per hour"
     RATELIMIT_HEADERS_ENABLED = True

@@ -86,6 +86,7 @@
   input.addEventListener("input", function () {
     hidden.value = "";  // a typed name is a new platform until one is chosen
     chosen.textContent = "";
+    if (question) { question.remove(); question = null; }
     if (notice) notice.hidden = true;
     clearTimeout(timer);
     timer = setTimeout(search, 150);
@@ -96,7 +97,7 @@
       return;
     }
     if (e.key === "ArrowDown") { e.preventDefault(); highlight(active + 1); }
-    else if (e.key === "ArrowUp") { e.preventDefault(); highlight(active - 1); }
+    else if (e.key === "ArrowUp") { e.preventDefault(); highlight(active <= 0 ? -1 : active - 1); }
     else if (e.key === "Enter" && active >= 0 && items[active]) { e.preventDefault(); choose(items[active]); }
     else if (e.key === "Escape") { close(); }
   });
@@ -120,5 +121,60 @@
   if (category) category.addEventListener("change", checkCovered);
   input.addEventListener("tipline:chosen", checkCovered);
   checkCovered();
+
+  // "Did you mean ...?" before sending a typed name the registry knows, as the server asks
+  // without this script, but here on the page, so that attached files stay attached.
+  var form = picker.closest("form");
+  var checked = form && form.querySelector("[name=platform_checked]");
+  var question = null;
+  function ask(name) {
+    if (question) question.remove();
+    question = document.createElement("fieldset");
+    question.className = "matches";
+    question.id = "platform-matches";
+    question.tabIndex = -1;
+    var legend = document.createElement("legend");
+    legend.textContent = picker.getAttribute("data-ask-title");
+    var hint = document.createElement("p");
+    hint.className = "hint";
+    hint.textContent = picker.getAttribute("data-ask-hint").replace("{q}", name);
+    question.appendChild(legend);
+    question.appendChild(hint);
+    function option(text, onPick) {
+      var label = document.createElement("label");
+      label.className = "choice";
+      var radio = document.createElement("input");
+      radio.type = "radio";
+      radio.name = "platform_guess";
+      radio.addEventListener("change", onPick);
+      label.appendChild(radio);
+      label.appendChild(document.createTextNode(" " + text));
+      question.appendChild(label);
+    }
+    items.forEach(function (item) {
+      var text = item.name + (item.name_en ? " (" + item.name_en + ")" : "");
+      option([text, item.operator, item.region].filter(Boolean).join(" · "), function () {
+        choose(item);
+        checked.value = "";
+      });
+    });
+    option(picker.getAttribute("data-ask-none"), function () {
+      hidden.value = "";
+      chosen.textContent = "";
+      checked.value = name;
+    });
+    picker.insertBefore(question, picker.querySelector(".find-platform"));
+    question.focus();
+  }
+  if (form && checked) {
+    form.addEventListener("submit", function (event) {
+      if (event.submitter && /find_platform$/.test(event.submitter.name)) return;
+      var name = input.value.trim();
+      if (hidden.value || !name || checked.value === name || lastQuery !== name || !items.length) return;
+      event.preventDefault();
+      close();
+      ask(name);
+    });
+  }
 
 })();

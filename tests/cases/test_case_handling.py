@@ -174,7 +174,7 @@ def test_public_status_follows_the_case(app, make_platform, file_tip, make_staff
     tip = file_tip(make_platform(region_code=HAIDIAN), "game_ads")
     reporter = track(app, tip)
     english = {"Accept-Language": "en"}
-    assert "Accepted" in reporter.get("/track/tip", headers=english).get_data(as_text=True)
+    assert "Received" in reporter.get("/track/tip", headers=english).get_data(as_text=True)
     supervisor = make_staff("supervisor")
     for to in (states.TRIAGED, states.INVESTIGATING):
         change_state(db.session.get(Case, tip.case_id), to, supervisor)

@@ -339,7 +339,7 @@ def test_a_typed_name_matching_the_registry_is_asked_about_before_filing(client,
     asked = post_report(client, platform_name="星火")
     body = asked.get_data(as_text=True)
     assert asked.status_code == 200 and tip_count() == 0
-    assert "您指的是备案名录中的以下平台之一吗？" in body and "星火学堂" in body
+    assert "您指的是平台库中的以下平台之一吗？" in body and "星火学堂" in body
     assert f'name="platform_id" value="{platform.id}" checked' in body  # the one match, preselected
     assert 'name="platform_checked" type="hidden" value="星火"' in body
 
@@ -373,3 +373,9 @@ def test_an_exact_registry_name_is_filed_without_asking(client, make_platform):
     platform = make_platform(name="星火学堂")
     post_report(client, platform_name="星火学堂")
     assert db.session.scalars(select(Tip)).one().platform_id == platform.id
+
+
+def test_the_form_is_never_cached(client):
+    """Catches: Back on a shared device bringing another person's report text back from the cache."""
+    assert client.get("/report").headers["Cache-Control"] == "no-store"
+    assert post_report(client, description="短").headers["Cache-Control"] == "no-store"

@@ -101,13 +101,19 @@ def test_the_ceiling_on_look_ups_keeps_the_code(client, app):
     assert 'value="ABCD-EFGH-JKMN-PQRS-TVWX-YZ23"' in body and "Try again after" in body
 
 
-def test_searches_have_a_limit_of_their_own(client, app):
-    """Catches: the no-script search hitting the database without any limit."""
+def test_searches_have_a_limit_of_their_own(client, app, make_platform):
+    """Catches: the no-script search hitting the database without any limit, or searching all the same
+    when the refused form is shown again."""
+    make_platform(name="星火学堂")
     app.config["REPORT_SEARCH_LIMIT"] = "2 per hour"
     app.config["REPORT_SUBMIT_LIMIT"] = "2 per hour"
     search = {"find_platform": "1", "submit": None}
+    assert 'name="platform_id" value=' in _post(client, search).get_data(as_text=True)  # the match listed
     assert _post(client, search).status_code == 200
-    assert _post(client, search).status_code == 200
-    assert _post(client, search).status_code == 429
+    refused = _post(client, search)
+    assert refused.status_code == 429
+    assert 'name="platform_id" value=' not in refused.get_data(as_text=True) and "星火学堂" in refused.get_data(
+        as_text=True
+    )  # the typed name kept, nothing searched
     # The two limits count apart: searching did not use up the reports, nor a report the searches.
     assert post_report(client).status_code == 200 and tip_count() == 1

@@ -36,7 +36,7 @@ def test_code_opens_the_tip(client, tip_and_code):
 def test_status_is_shown_in_the_readers_language(client, tip_and_code):
     look_up(client, tip_and_code[1])
     body = client.get("/track/tip", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "Accepted" in body and "已受理" not in body
+    assert "Received" in body and "已受理" not in body
 
 
 def test_wrong_code_and_unknown_code_get_the_same_answer(client, tip_and_code):

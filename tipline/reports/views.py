@@ -1,6 +1,6 @@
 """The public report form and its receipt."""
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
@@ -46,16 +46,20 @@ def _render_form(form, status=200, matches=None, asking=False, files_dropped=Fal
         # The reporter sees these matches for this name: choosing none of them files it as typed.
         form.platform_checked.data = form.platform_name.data
     demand = fairness.stamp_form(form, fairness.REPORT, fresh_stamp)
-    return render_template(
-        "tipline/report.html",
-        form=form,
-        matches=matches,
-        asking=asking,
-        chosen_platform=platform,
-        files_dropped=files_dropped,
-        limits=current_app.config,
-        demand=demand,
-    ), status
+    # No cache keeps the form: Back on a shared device must not bring a report's text back.
+    return no_store(
+        render_template(
+            "tipline/report.html",
+            form=form,
+            matches=matches,
+            asking=asking,
+            chosen_platform=platform,
+            files_dropped=files_dropped,
+            limits=current_app.config,
+            demand=demand,
+        ),
+        status,
+    )
 
 
 def _did_you_mean(form):
@@ -94,18 +98,29 @@ def _receipt_page(form, status=200):
     )
 
 
+UNTICKED_KEY = "receipt_unticked"
+
+
 @bp.route("/report/receipt")
 def receipt():
     """The receipt code, on this device only, until the reporter says she kept it: never in a URL or a cache."""
-    return _receipt_page(ReceiptSavedForm())
+    form = ReceiptSavedForm()
+    if session.pop(UNTICKED_KEY, False):
+        form.saved.errors = [_("Tick the box once you have kept your receipt code.")]
+    return _receipt_page(form)
 
 
 @bp.route("/report/receipt", methods=["POST"])
 def receipt_saved():
-    """The reporter kept her code: the server forgets it, and she is shown where to use it."""
+    """The reporter kept her code: the server forgets it, and she is shown where to use it.
+
+    Unticked, the answer is a redirect back to the page (which then says why), so that
+    Back never lands on a form the browser must send again.
+    """
     form = ReceiptSavedForm()
     if not form.validate_on_submit():
-        return _receipt_page(form, 400)
+        session[UNTICKED_KEY] = True
+        return redirect(url_for(".receipt"), 303)
     release_receipt(session.pop(RECEIPT_KEY, None))
     db.session.commit()
     flash(
@@ -180,20 +195,23 @@ def report():
         # The search button of the form without JavaScript: list matches, check nothing else,
         # and leave any files unread (the page says they were not kept).
         form.platform_id.data = ""
+        if "limit_refused" in g:  # shown again after the search limit: nothing is searched
+            return _render_form(form, files_dropped=had_files)
         return _render_form(form, matches=suggest_platforms(form.platform_name.data or ""), files_dropped=had_files)
 
     if form.validate_on_submit():
-        candidates = _did_you_mean(form)
-        if candidates:
-            return _render_form(form, matches=candidates, asking=True, files_dropped=had_files)
+        # Files first, so that a file the server refuses is named even when the name is asked about.
         clean, errors = clean_form_files(form.evidence.data)
+        candidates = _did_you_mean(form)
         if errors:
             form.evidence.errors = list(form.evidence.errors) + errors
+        elif candidates:
+            return _render_form(form, matches=candidates, asking=True, files_dropped=had_files)
         else:
             try:
                 fairness.redeem(fairness.REPORT, form.stamp.data, form.stamp_work.data)
             except fairness.StampRefused as refused:
-                form.submit.errors = [*form.submit.errors, fairness.refusal_text(refused)]
+                g.stamp_refused = fairness.refusal_text(refused)
                 return _render_form(form, 429, files_dropped=had_files, fresh_stamp=refused.fresh)
             tip, code = submit_tip(
                 TipSubmission(
@@ -211,7 +229,8 @@ def report():
                 ),
                 clean,
             )
-            fairness.record(fairness.REPORT, fairness.FLOOD_WEIGHT if "flood" in (tip.junk_reasons or ()) else 1)
+            if "flood" in (tip.junk_reasons or ()):
+                fairness.record(fairness.REPORT, fairness.FLOOD_WEIGHT - 1)  # counted once already
             # Post/redirect/get: reloading the receipt never sends the report twice. The
             # code waits on the server, encrypted, until the receipt page shows it once;
             # the session carries only the token that fetches it.

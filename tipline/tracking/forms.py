@@ -42,4 +42,4 @@ class AddInformationForm(TiplineForm):
 class LeaveForm(TiplineForm):
     """Close the reporter's view of the tip on this device."""
 
-    submit = SubmitField(_l("Close my report on this device"))
+    submit = SubmitField(_l("Stop following my report on this device"))

@@ -10,7 +10,7 @@ CLOSED_UNFOUNDED = "closed_unfounded"
 CLOSED_MERGED = "closed_merged"
 
 PUBLIC_STATUSES = {
-    RECEIVED: _l("Accepted"),
+    RECEIVED: _l("Received"),
     BEING_HANDLED: _l("Being handled"),
     ACTION_TAKEN: _l("Action taken"),
     CLOSED_FOUNDED: _l("Closed: founded"),

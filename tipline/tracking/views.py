@@ -1,6 +1,6 @@
 """The reporter's side after submission: look a tip up by its receipt code, follow it, add to it."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from tipline import fairness
@@ -52,19 +52,22 @@ def lookup():
                 normalize_receipt_code(form.code.data)  # a typo is not a guess: it costs nothing
                 fairness.redeem(fairness.LOOKUP, form.stamp.data, form.stamp_work.data)
             except MalformedReceiptCode:
-                form.code.errors.append(_("That is not a receipt code. A code has 24 letters and digits."))
+                form.code.errors.append(
+                    _("That is not a receipt code. A code has 24 letters and digits, and never the letter U.")
+                )
             except fairness.StampRefused as refused:
-                form.code.errors.append(fairness.refusal_text(refused))
+                g.stamp_refused = fairness.refusal_text(refused)
                 status, fresh = 429, refused.fresh
             else:
+                fresh = True  # the stamp is spent: the form, if shown again, needs a new one
                 tip = find_tip(form.code.data)
                 if tip is not None:
+                    fairness.refund(fairness.LOOKUP)  # a correct code counts nothing
                     fresh_session()
                     session[SESSION_KEY] = start_tracking(tip)
                     session.permanent = True
                     db.session.commit()
                     return redirect(url_for(".tip"))
-                fairness.record(fairness.LOOKUP)
                 form.code.errors.append(_("No report matches this receipt code. Check it and try again."))
                 status = 404
     demand = fairness.stamp_form(form, fairness.LOOKUP, fresh)
@@ -99,6 +102,7 @@ def tip():
 
 @bp.route("/tip", methods=["POST"])
 @limiter.limit(lambda: current_app.config["TRACK_ADD_LIMIT"], methods=["POST"], key_func=tracked_tip_key)
+@limiter.limit(lambda: current_app.config["TRACK_ADD_CEILING"], methods=["POST"], scope="track-add-address")
 @keeps_input
 def add():
     """Add information or evidence to the tracked tip."""
