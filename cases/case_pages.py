@@ -75,8 +75,8 @@ def render_case(case, status=200, **forms):
 
     action_form = forms.get("action") or ActionForm()
     action_form.type.choices = list(action_rules.ACTION_TYPES.items())
-    split = forms.get("split") or SplitForm()
-    split.tip_ids.choices = [(t.id, _("Report #%(id)d", id=t.id)) for t in case.tips]
+    split = forms.get("split") or SplitForm(category=_split_category(case))
+    split.tip_ids.choices = split_choices(case)
     return no_store(
         render_template(
             "cases/case.html",
@@ -113,6 +113,22 @@ def render_case(case, status=200, **forms):
         ),
         status,
     )
+
+
+def split_choices(case):
+    """Each report of the case, by number and first words, for the split list."""
+    return [(t.id, _("Report #%(id)d: %(start)s", id=t.id, start=first_words(t.description))) for t in case.tips]
+
+
+def first_words(text, size=40):
+    """The start of a text, cut at `size` characters."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= size else text[:size].rstrip() + "…"
+
+
+def _split_category(case):
+    """The problem proposed for a split: the first report's own, where it differs from the case's."""
+    return next((t.category for t in case.tips if t.category != case.category), "")
 
 
 def _case_actions(case):
@@ -279,16 +295,16 @@ def merge(case_id):
 def split(case_id):
     case = case_or_404(current_user, case_id)
     form = SplitForm()
-    form.tip_ids.choices = [(t.id, str(t.id)) for t in case.tips]
+    form.tip_ids.choices = split_choices(case)
     if not form.validate_on_submit():
         return render_case(case, 400, split=form)
     try:
-        new = operations.split_tips(case, form.tip_ids.data, current_user, form.reason.data)
+        target = operations.split_tips(case, form.tip_ids.data, current_user, form.category.data, form.reason.data)
     except operations.CaseError as exc:
         return _failed(case, exc, split=form)
     db.session.commit()
-    flash(_("The chosen reports are now case #%(id)d.", id=new.id))
-    return redirect(url_for("staff.case", case_id=new.id))
+    flash(_("The chosen reports are now in case #%(id)d.", id=target.id))
+    return redirect(url_for("staff.case", case_id=target.id))
 
 
 def _tip_or_404(tip_id):

@@ -143,7 +143,13 @@ class MultiCheckboxField(SelectMultipleField):
 class SplitForm(TiplineForm):
     form_prefix = "split"
 
-    tip_ids = MultiCheckboxField(_l("Reports to move to a new case"), choices=[], coerce=int)
+    tip_ids = MultiCheckboxField(_l("Reports to move"), choices=[], coerce=int)
+    category = SelectField(
+        _l("The problem they are about"),
+        choices=catalog.choices(catalog.CATEGORIES, _l("Choose a kind of problem")),
+        validators=[InputRequired(_l("Choose the problem the reports split off are about."))],
+        description=_l("They join the open case on this platform for that problem, or start one."),
+    )
     reason = reason_field(required=True)
     submit = SubmitField(_l("Split off"))
 

@@ -29,6 +29,7 @@ from tipline.tracking.status import public_status
 STATUS_CHANGED = "status_changed"
 STAFF_MESSAGE = "staff_message"
 MERGED = "merged"
+MOVED = "moved"  # a tip split off into a case of its own
 
 
 class CaseError(Exception):
@@ -406,8 +407,16 @@ def merge_cases(source, target, actor, reason=""):
     _reprioritise(target, actor)
 
 
-def split_tips(case, tip_ids, actor, reason=""):
-    """Move some tips of a case into a new case of their own; returns the new case."""
+def split_tips(case, tip_ids, actor, category, reason=""):
+    """Move some tips to the open case for their platform and another problem; returns that case.
+
+    One open case per platform and problem: the tips join the open case for `category`
+    when there is one, or start it (triaged afresh: its problem may call for another
+    department). Each reporter is told her report moved and why, so her public status
+    never goes back without a word.
+    """
+    from tipline.catalog import CATEGORIES
+
     lock(case)
     if not case.is_open:
         raise CaseError(_l("Only an open case can be split."))
@@ -418,34 +427,43 @@ def split_tips(case, tip_ids, actor, reason=""):
         raise CaseError(_l("Choose the reports to split off."))
     if len(chosen) == len(case.tips):
         raise CaseError(_l("Leave at least one report in this case."))
-    # A split case shares platform and problem with the original, so it does not take the
-    # "find together" key: new tips keep joining the original.
-    new = new_case(
-        case.platform_id,
-        case.platform_name,
-        case.category,
-        case.region_code,
-        case.lead_department,
-        case.co_department,
-        None,
-    )
-    db.session.add(new)
+    if category not in CATEGORIES:
+        raise CaseError(_l("Choose the problem the reports split off are about."))
+    if category == case.category:
+        raise CaseError(
+            _l("This case is the one open case for this platform and problem: choose another problem to split off.")
+        )
+    key = open_key(case.platform_id, case.platform_name, category)
+    target = _locked_open_case(key)
+    joined = target is not None
+    if joined and not states.may_join(actor, target):
+        raise NotAllowed(_l("The open case for that problem is another department's: ask its staff or a supervisor."))
+    if not joined:
+        region, lead, co = route_case(case.platform, category)
+        target = new_case(case.platform_id, case.platform_name, category, region, lead, co, key)
+        target.platform = case.platform
+        db.session.add(target)
     before = {tip.id: public_status(tip) for tip in chosen}
     for tip in chosen:
-        tip.case = new
+        tip.case = target
+        db.session.add(TipEvent(tip=tip, kind=MERGED if joined else MOVED))
     db.session.flush()
     for tip in chosen:
         _note_public_change(tip, before[tip.id])
     moved = [tip.id for tip in chosen]
-    record_event(case, actor, "split_out", new_case_id=new.id, tip_ids=moved, reason=reason)
-    record_event(new, actor, "split_from", source_id=case.id, tip_ids=moved, reason=reason)
-    audit(actor, "case.split", "case", case.id, new_case_id=new.id, tip_ids=moved)
+    record_event(case, actor, "split_out", new_case_id=target.id, tip_ids=moved, reason=reason, category=category)
+    record_event(target, actor, "split_from", source_id=case.id, tip_ids=moved, reason=reason)
+    audit(actor, "case.split", "case", case.id, new_case_id=target.id, tip_ids=moved, joined=joined)
     db.session.expire(case, ["tips"])
+    db.session.expire(target, ["tips"])
     recount_figures(case)
-    recount_figures(new)
+    recount_figures(target)
     _reprioritise(case, actor)
-    new.priority, new.priority_reasons = compute_priority(new)
-    return new
+    if joined:
+        _reprioritise(target, actor)
+    else:
+        target.priority, target.priority_reasons = compute_priority(target)
+    return target
 
 
 # --- junk tray --------------------------------------------------------------------------------

@@ -115,6 +115,11 @@ def may_merge(user, source, target):
     return user.role in CROSS_DEPARTMENT_ROLES or works_in_department(user, target)
 
 
+def may_join(user, target):
+    """Whether this member of staff may add reports to the open case `target` (a split that joins it)."""
+    return user.role in CROSS_DEPARTMENT_ROLES or works_in_department(user, target)
+
+
 def next_states(user, case):
     """The states this user may move the case to directly, in table order."""
     return [

@@ -1,12 +1,12 @@
 """Handling a case together: triage, the state table, notes, tasks, messages, merge, split, contact details, junk."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cases import states
 from cases.audit import AuditEntry
 from cases.models import Case, CaseEvent
-from cases.operations import NotAllowed, change_state, merge_cases, split_tips
+from cases.operations import NotAllowed, change_state, merge_cases, open_key, split_tips
 from tests.cases.conftest import HAIDIAN, post_form
 from tests.conftest import csrf_token
 from tipline.extensions import db
@@ -231,15 +231,46 @@ def test_split_moves_chosen_tips_to_a_new_case(make_platform, file_tip, make_sta
         client,
         f"/staff/cases/{tips[0].case_id}",
         f"/staff/cases/{tips[0].case_id}/split",
-        {"tip_ids": str(tips[2].id), "reason": "另一门课程"},
+        {"tip_ids": str(tips[2].id), "category": "page_surroundings", "reason": "这位家长说的是弹窗"},
     )
     assert response.status_code == 302
     db.session.expire_all()
     new_case = db.session.get(Tip, tips[2].id).case
     assert new_case.id != tips[0].case_id and [t.id for t in new_case.tips] == [tips[2].id]
+    assert new_case.category == "page_surroundings"
+    assert new_case.open_key == open_key(platform.id, "", "page_surroundings")  # it is the one open case for it
     assert "split_out" in events(tips[0].case_id) and "split_from" in events(new_case.id)
     with pytest.raises(Exception, match="at least one"):
-        split_tips(db.session.get(Case, tips[0].case_id), [tips[0].id, tips[1].id], make_staff("supervisor"))
+        split_tips(
+            db.session.get(Case, tips[0].case_id), [tips[0].id, tips[1].id], make_staff("supervisor"), "teachers"
+        )
+
+
+def test_a_split_joins_the_open_case_for_its_problem_and_keeps_one_per_problem(make_platform, file_tip, make_staff):
+    """Catches: a split making a second open case on the same platform and problem (the parent's
+    category copied, or a new case beside the open one), and a reporter's status going back unexplained."""
+    platform = make_platform(region_code=HAIDIAN)
+    ads = [file_tip(platform, "game_ads") for _ in range(3)]
+    popups = file_tip(platform, "page_surroundings")
+    supervisor = make_staff("supervisor")
+    ads_case = db.session.get(Case, ads[0].case_id)
+    change_state(ads_case, states.TRIAGED, supervisor)
+    db.session.commit()
+    with pytest.raises(Exception, match="one open case for this platform and problem"):
+        split_tips(ads_case, [ads[2].id], supervisor, "game_ads")
+    joined = split_tips(ads_case, [ads[2].id], supervisor, "page_surroundings")
+    db.session.commit()
+    assert joined.id == popups.case_id  # the open case for pop-ups, not a new one
+    assert sorted(t.id for t in joined.tips) == sorted([popups.id, ads[2].id])
+    open_per_problem = db.session.execute(
+        select(Case.category, func.count())
+        .where(Case.platform_id == platform.id, Case.open_key.is_not(None))
+        .group_by(Case.category)
+    ).all()
+    assert sorted(open_per_problem) == [("game_ads", 1), ("page_surroundings", 1)]
+    moved = db.session.get(Tip, ads[2].id)
+    kinds = [e.kind for e in moved.events]
+    assert kinds[-2:] == ["merged", "status_changed"]  # being handled -> received, with the reason first
 
 
 def test_contact_details_only_for_staff_working_the_case_and_audited(

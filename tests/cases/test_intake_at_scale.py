@@ -71,7 +71,7 @@ def test_the_kept_reporter_figures_follow_tips_through_joins_merges_and_splits(m
     # 192.0.2.1 reported both: after the merge it still counts once.
     assert kept(b_case) == (5, 3, True) == reporters_by_brute_force(b_case)
 
-    new = split_tips(db.session.get(Case, b_case), [a[2].id], supervisor)
+    new = split_tips(db.session.get(Case, b_case), [a[2].id], supervisor, "ad_diversion")
     db.session.commit()
     assert kept(new.id) == (1, 1, True) == reporters_by_brute_force(new.id)
     assert kept(b_case) == (4, 2, False) == reporters_by_brute_force(b_case)

@@ -8,6 +8,7 @@ from cases.models import Case, CaseEvent, CaseNote, CaseTask
 from tests.cases.conftest import CHAOYANG
 from tests.cases.routes.exercise import Exercise, audited, check
 from tests.cases.routes.world import CYBER_ONLY, CYBER_WITH_EDUCATION, EDUCATION_ONLY, EDUCATION_WITH_CYBER
+from tipline import catalog
 from tipline.extensions import db
 from tipline.reports.models import TipEvent
 
@@ -271,7 +272,11 @@ CASE_ROUTES = {
         _case_scenes(tips=2),
         hidden=case_hidden,
         allowed=lambda a, s: states.may_act(a, s["case"], "split"),
-        form=lambda s, a: {"tip_ids": str(s["case"].tips[1].id), "reason": "不同课程"},
+        form=lambda s, a: {
+            "tip_ids": str(s["case"].tips[1].id),
+            "category": next(c for c in catalog.CATEGORIES if c != s["case"].category),
+            "reason": "不同问题",
+        },
         effect=_split_effect,
     ),
     ("staff.contact", "POST"): Exercise(
