@@ -11,6 +11,8 @@ from cases.accounts.models import StaffUser
 from cases.blueprint import bp
 from cases.forms import (
     AssignForm,
+    CloseForm,
+    ClosingDecisionForm,
     MergeForm,
     MessageForm,
     NoteForm,
@@ -75,6 +77,8 @@ def render_case(case, status=200, **forms):
 
     action_form = forms.get("action") or ActionForm()
     action_form.type.choices = list(action_rules.ACTION_TYPES.items())
+    close = forms.get("close") or CloseForm()
+    close.to_state.choices = closing_choices(case)
     split = forms.get("split") or SplitForm(category=_split_category(case))
     split.tip_ids.choices = split_choices(case)
     return no_store(
@@ -96,6 +100,10 @@ def render_case(case, status=200, **forms):
             message=message,
             merge=forms.get("merge") or MergeForm(),
             split=split,
+            close=close,
+            may_close_alone=states.may_close_alone(current_user, case),
+            may_agree_to_close=states.may_agree_to_close(current_user, case),
+            closing_decision=forms.get("closing_decision") or ClosingDecisionForm(),
             plain=PlainForm(),
             actions=_case_actions(case),
             action_form=action_form,
@@ -113,6 +121,11 @@ def render_case(case, status=200, **forms):
         ),
         status,
     )
+
+
+def closing_choices(case):
+    """The closings this user may make or propose, labelled by state."""
+    return [(state, states.STATES[state]) for state in states.closings(current_user, case)]
 
 
 def split_choices(case):
@@ -172,6 +185,42 @@ def change_state(case_id):
     except operations.CaseError as exc:
         return _failed(case, exc, transition=form)
     return _done(case, _("The case is now: %(state)s", state=states.STATES[case.state]))
+
+
+@bp.route("/cases/<id:case_id>/close", methods=["POST"])
+@staff_required()
+def close(case_id):
+    """Close the case with a reason for its reporters, or propose to when a supervisor must agree."""
+    case = case_or_404(current_user, case_id)
+    form = CloseForm()
+    form.to_state.choices = closing_choices(case)
+    if not form.validate_on_submit():
+        return render_case(case, 400, close=form)
+    try:
+        closed = operations.close_case(case, form.to_state.data, current_user, form.reason.data, form.confirmed.data)
+    except operations.CaseError as exc:
+        return _failed(case, exc, close=form)
+    if closed:
+        return _done(case, _("The case is now: %(state)s", state=states.STATES[case.state]))
+    return _done(case, _("The closing waits for a supervisor's agreement; the case stays open until then."))
+
+
+@bp.route("/cases/<id:case_id>/closing", methods=["POST"])
+@staff_required()
+def closing_decision(case_id):
+    """A supervisor agrees to the closing waiting on the case, or refuses it."""
+    case = case_or_404(current_user, case_id)
+    form = ClosingDecisionForm()
+    if not form.validate_on_submit() or form.agree.data not in ("yes", "no"):
+        return render_case(case, 400, closing_decision=form)
+    agree = form.agree.data == "yes"
+    try:
+        operations.decide_closing(case, current_user, agree, form.note.data or "")
+    except operations.CaseError as exc:
+        return _failed(case, exc, closing_decision=form)
+    if agree:
+        return _done(case, _("The case is now: %(state)s", state=states.STATES[case.state]))
+    return _done(case, _("The closing is refused; the case stays open."))
 
 
 @bp.route("/cases/<id:case_id>/triage", methods=["POST"])

@@ -8,6 +8,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -58,6 +59,37 @@ class TransitionForm(TiplineForm):
     to_state = HiddenField(validators=[DataRequired()])
     reason = reason_field()
     submit = SubmitField(_l("Move"))
+
+
+class CloseForm(TiplineForm):
+    """Close a case founded or unfounded: a reason the reporters read, and a confirmation."""
+
+    form_prefix = "close"
+
+    to_state = RadioField(
+        _l("How the case closes"), choices=[], validators=[InputRequired(_l("Choose how the case closes."))]
+    )
+    reason = TextAreaField(
+        _l("Reason for the reporters"),
+        filters=TEXT,
+        validators=[DataRequired(_l("Give the reason the reporters will read.")), Length(max=2000), readable_text],
+        description=_l("Every reporter of this case reads it with the new status: write it for them."),
+    )
+    confirmed = BooleanField(
+        _l("I have checked the case: its reporters will see it closed"),
+        validators=[DataRequired(_l("Confirm that the case should close."))],
+    )
+    submit = SubmitField(_l("Close the case"))
+
+
+class ClosingDecisionForm(TiplineForm):
+    """A supervisor agrees to a proposed closing, or refuses it."""
+
+    form_prefix = "closing"
+
+    agree = HiddenField(validators=[DataRequired()])
+    note = reason_field(_l("Note (optional)"))
+    submit = SubmitField(_l("Decide"))
 
 
 def staff_choices(users):

@@ -65,10 +65,17 @@ class Case(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A closing waiting for a supervisor's agreement (cases/states.py: closing_needs_agreement):
+    # the state it would close to, the reason the reporter would read, who proposed it and when.
+    closing_state: Mapped[str | None] = mapped_column(String(24))
+    closing_reason: Mapped[str | None] = mapped_column(Text)
+    closing_proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    closing_proposed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     platform = relationship("Platform")
     region = relationship("Region")
-    assignee = relationship("StaffUser")
+    assignee = relationship("StaffUser", foreign_keys=[assignee_id])
+    closing_proposed_by = relationship("StaffUser", foreign_keys=[closing_proposed_by_id])
     merged_into = relationship("Case", remote_side=[id])
     tips = relationship("Tip", back_populates="case", order_by="Tip.id")
     events = relationship("CaseEvent", back_populates="case", order_by="CaseEvent.id")

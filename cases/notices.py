@@ -23,6 +23,9 @@ from tipline.timeutil import utcnow
 KINDS = {
     "assigned": _l("Case #%(case)s is assigned to you."),
     "approval": _l("An action in case #%(case)s waits for your approval."),
+    "closing": _l("Closing case #%(case)s waits for your agreement."),
+    "closing_agreed": _l("A supervisor agreed to your closing of case #%(case)s: it is closed."),
+    "closing_refused": _l("A supervisor did not agree to your closing of case #%(case)s: it stays open."),
     "decided": _l("Your proposed action in case #%(case)s was decided: %(outcome)s."),
     "escalated": _l("Case #%(case)s is escalated: it is past its deadline."),
     "review": _l("A rectification in case #%(case)s is past its deadline: review it."),

@@ -30,6 +30,7 @@ STATUS_CHANGED = "status_changed"
 STAFF_MESSAGE = "staff_message"
 MERGED = "merged"
 MOVED = "moved"  # a tip split off into a case of its own
+CLOSING_REASON = "closing_reason"  # the reason given to the reporter when her case closes
 
 
 class CaseError(Exception):
@@ -225,6 +226,8 @@ def lock_rows(model, *rows):
 def change_state(case, to_state, actor, reason=""):
     """Move a case to another state, if the table allows it for this actor."""
     lock(case)
+    if to_state in states.CLOSINGS:
+        raise NotAllowed(_l("Close a case with the closing form: a reason for the reporter and a confirmation."))
     if to_state in states.INDIRECT:
         raise NotAllowed(_l("This state is reached through its own operation (a merge), not directly."))
     if not states.may_transition(actor, case, to_state):
@@ -256,6 +259,70 @@ def _set_state(case, to_state, actor, reason=""):
     audit(actor, "case.state", "case", case.id, old=old, new=to_state)
     for tip in case.tips:
         _note_public_change(tip, before[tip.id])
+
+
+def close_case(case, to_state, actor, reason, confirmed):
+    """Close a case founded or unfounded, or propose to when it needs a supervisor's agreement.
+
+    The reason is what the case's reporters read; the closer must confirm. Returns True
+    when the case closed, False when the closing waits for agreement.
+    """
+    lock(case)
+    if to_state not in states.CLOSINGS or not states.may_transition(actor, case, to_state):
+        raise NotAllowed(_l("You may not close this case that way."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise CaseError(_l("Give the reason the reporters will read."))
+    if not confirmed:
+        raise CaseError(_l("Confirm that the case should close."))
+    if case.closing_state is not None:
+        raise CaseError(_l("A closing of this case is already waiting for a supervisor's agreement."))
+    if states.may_close_alone(actor, case):
+        _close(case, to_state, actor, reason)
+        return True
+    case.closing_state, case.closing_reason = to_state, reason
+    case.closing_proposed_by_id, case.closing_proposed_at = actor.id, utcnow()
+    record_event(case, actor, "closing_proposed", state=to_state, reason=reason)
+    audit(actor, "case.closing_proposed", "case", case.id, state=to_state)
+    from cases.escalation import supervisors
+
+    region_codes = [region.code for region in case.region.path()]
+    people = supervisors(region_codes, [case.lead_department, case.co_department])
+    notify_staff([p for p in people if states.may_agree_to_close(p, case)], "closing", case)
+    return False
+
+
+def decide_closing(case, actor, agree, note=""):
+    """Agree to the closing waiting on the case (it closes now) or refuse it (the case stays open)."""
+    from cases.access import can_see_case
+
+    lock(case)
+    if case.closing_state is None:
+        raise CaseError(_l("No closing of this case is waiting."))
+    if not (states.may_agree_to_close(actor, case) and can_see_case(actor, case)):
+        raise NotAllowed(_l("A supervisor agrees to a closing, and never the person who proposed it."))
+    proposer, to_state, reason = case.closing_proposed_by, case.closing_state, case.closing_reason
+    _clear_closing(case)
+    if agree:
+        record_event(case, actor, "closing_agreed", state=to_state, note=note or "")
+        _close(case, to_state, actor, reason)
+    else:
+        record_event(case, actor, "closing_refused", state=to_state, note=note or "")
+        audit(actor, "case.closing_refused", "case", case.id, state=to_state)
+    notify_staff([proposer], "closing_agreed" if agree else "closing_refused", case)
+
+
+def _clear_closing(case):
+    case.closing_state = case.closing_reason = None
+    case.closing_proposed_by_id = case.closing_proposed_at = None
+
+
+def _close(case, to_state, actor, reason):
+    """Close the case; each reporter's history shows the new status and then the reason given."""
+    _clear_closing(case)
+    _set_state(case, to_state, actor, reason)
+    for tip in case.tips:
+        db.session.add(TipEvent(tip=tip, kind=CLOSING_REASON, body=reason))
 
 
 def triage(case, actor, lead_department, co_department, assignee, reason=""):

@@ -46,8 +46,15 @@ TRANSITIONS = {
     (TRIAGED, CLOSED_MERGED): {"intake", "officer", "supervisor", "admin"},
     (INVESTIGATING, CLOSED_MERGED): {"intake", "officer", "supervisor", "admin"},
 }
-# Moves that are not offered as buttons because another operation makes them.
-INDIRECT = {CLOSED_MERGED}
+# Closing, founded or unfounded, goes through close_case (cases/operations.py): the
+# reporter reads the reason given, the closer confirms, and a case this urgent (priority
+# FOUR_EYES_PRIORITY or more urgent; 1 is the most) or about a listed platform needs the
+# agreement of one of AGREEING_ROLES who did not propose it (four eyes, as actions).
+CLOSINGS = (CLOSED_FOUNDED, CLOSED_UNFOUNDED)
+FOUR_EYES_PRIORITY = 2
+AGREEING_ROLES = {"supervisor", "admin"}
+# Moves that are not offered as plain buttons because another operation makes them.
+INDIRECT = {CLOSED_MERGED, *CLOSINGS}
 
 # Roles that may act on a case whatever its departments.
 CROSS_DEPARTMENT_ROLES = {"intake", "supervisor", "admin"}
@@ -113,6 +120,34 @@ def may_merge(user, source, target):
     if target.state not in OPEN_STATES or not may_transition(user, source, CLOSED_MERGED):
         return False
     return user.role in CROSS_DEPARTMENT_ROLES or works_in_department(user, target)
+
+
+def closing_needs_agreement(case):
+    """Whether closing this case needs a supervisor's agreement: urgent, or about a listed platform."""
+    listed = case.platform is not None and case.platform.list_status != "none"
+    return case.priority <= FOUR_EYES_PRIORITY or listed
+
+
+def may_close_alone(user, case):
+    """Whether this user's closing takes effect at once, rather than waiting for agreement."""
+    return user.role in AGREEING_ROLES or not closing_needs_agreement(case)
+
+
+def may_agree_to_close(user, case):
+    """Whether this user may agree to (or refuse) the closing waiting on the case: never its proposer."""
+    return (
+        case.closing_state is not None
+        and user.role in AGREEING_ROLES
+        and user.id != case.closing_proposed_by_id
+        and may_transition(user, case, case.closing_state)
+    )
+
+
+def closings(user, case):
+    """The closings (founded, unfounded) this user may make or propose on the case now."""
+    if case.closing_state is not None:
+        return []
+    return [state for state in CLOSINGS if may_transition(user, case, state)]
 
 
 def may_join(user, target):

@@ -77,6 +77,18 @@ def describe(event):
         )
     if kind == "split_from":
         return _("Split off from case #%(id)s.", id=d.get("source_id"))
+    if kind == "closing_proposed":
+        return _(
+            "Closing proposed as “%(state)s”, waiting for a supervisor's agreement. "
+            "Reason for the reporters: %(reason)s",
+            state=_state(d.get("state")),
+            reason=d.get("reason", ""),
+        )
+    if kind == "closing_agreed":
+        return _("A supervisor agreed to close the case as “%(state)s”.", state=_state(d.get("state")))
+    if kind == "closing_refused":
+        text = _("A supervisor did not agree to close the case as “%(state)s”.", state=_state(d.get("state")))
+        return f"{text} {d['note']}" if d.get("note") else text
     return _describe_more(kind, d)
 
 

@@ -89,6 +89,8 @@ FORM_PREFIXES = {
     "lift": "lift",
     "review": "review",
     "confirm": "confirm",
+    "close": "close",
+    "closing": "closing",
 }
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from cases import states
 from cases.audit import AuditEntry
 from cases.models import Case, CaseEvent
-from cases.operations import NotAllowed, change_state, merge_cases, open_key, split_tips
+from cases.operations import NotAllowed, change_state, close_case, merge_cases, open_key, split_tips
 from tests.cases.conftest import HAIDIAN, post_form
 from tests.conftest import csrf_token
 from tipline.extensions import db
@@ -107,7 +107,7 @@ def test_departments_limit_officers_but_not_supervisors(make_platform, file_tip,
     with pytest.raises(NotAllowed):
         change_state(case, states.INVESTIGATING, make_staff("officer", "education"))
     change_state(case, states.INVESTIGATING, make_staff("officer", "cyberspace"))
-    change_state(case, states.CLOSED_FOUNDED, make_staff("supervisor", "education"))
+    close_case(case, states.CLOSED_FOUNDED, make_staff("supervisor", "education"), "经核查", confirmed=True)
     assert case.state == states.CLOSED_FOUNDED and case.open_key is None
     with pytest.raises(NotAllowed):
         change_state(case, states.INVESTIGATING, make_staff("officer", "cyberspace"))  # reopening: supervisors
@@ -180,7 +180,7 @@ def test_public_status_follows_the_case(app, make_platform, file_tip, make_staff
         change_state(db.session.get(Case, tip.case_id), to, supervisor)
     db.session.commit()
     assert "Being handled" in reporter.get("/track/tip", headers=english).get_data(as_text=True)
-    change_state(db.session.get(Case, tip.case_id), states.CLOSED_FOUNDED, supervisor)
+    close_case(db.session.get(Case, tip.case_id), states.CLOSED_FOUNDED, supervisor, "经核查", confirmed=True)
     db.session.commit()
     body = reporter.get("/track/tip", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "已办结：查实" in body
@@ -218,7 +218,7 @@ def test_merge_refusals(make_platform, file_tip, make_staff):
     supervisor = make_staff("supervisor")
     with pytest.raises(Exception, match="itself"):
         merge_cases(a.case, a.case, supervisor)
-    change_state(b.case, states.CLOSED_UNFOUNDED, supervisor)
+    close_case(b.case, states.CLOSED_UNFOUNDED, supervisor, "经核查", confirmed=True)
     with pytest.raises(Exception, match="open case"):
         merge_cases(a.case, b.case, supervisor)
 

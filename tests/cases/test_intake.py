@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from cases import states
 from cases.junk import detect_junk
 from cases.models import Case
-from cases.operations import change_state
+from cases.operations import change_state, close_case
 from cases.priority import compute_priority, independent_reporters
 from cases.routing import NATIONAL, route_case
 from tests.cases.conftest import HAIDIAN
@@ -44,7 +44,7 @@ def test_unregistered_platforms_are_found_together_by_name(file_tip):
 def test_a_closed_case_is_not_joined(make_platform, file_tip, make_staff):
     platform = make_platform()
     first = file_tip(platform)
-    change_state(first.case, states.CLOSED_UNFOUNDED, make_staff("intake"))
+    close_case(first.case, states.CLOSED_UNFOUNDED, make_staff("intake"), "经核查", confirmed=True)
     db.session.commit()
     second = file_tip(platform)
     assert second.case_id != first.case_id and second.case.state == states.NEW
@@ -135,7 +135,7 @@ def test_platform_history_counts(make_platform, file_tip, make_staff):
     old = file_tip(platform, "game_ads")
     change_state(old.case, states.TRIAGED, officer)
     change_state(old.case, states.INVESTIGATING, officer)
-    change_state(old.case, states.CLOSED_FOUNDED, officer)
+    close_case(old.case, states.CLOSED_FOUNDED, officer, "经核查", confirmed=True)
     db.session.commit()
     new = file_tip(platform, "game_ads")
     priority, reasons = compute_priority(new.case)

@@ -136,6 +136,84 @@ def _merge_effect(actor, scene, before, response):
     )
 
 
+def _closing_for(case):
+    """The closing a request asks for: the one the table has from this state, else one it has not."""
+    return states.CLOSED_FOUNDED if case.state == states.INVESTIGATING else states.CLOSED_UNFOUNDED
+
+
+def _urgent(state, arrangement):
+    """A case at priority 2: closing it needs a supervisor's agreement."""
+
+    def build(b):
+        case = b.case(state, arrangement)
+        case.priority = 2
+        db.session.commit()
+        return case_scene(case)
+
+    return build
+
+
+def _asking_to_close(build):
+    """A scene, with the closing its request asks for decided before the request."""
+
+    def scene(b):
+        built = build(b)
+        return {**built, "to": _closing_for(built["case"])}
+
+    return scene
+
+
+CLOSE_SCENES = {
+    name: _asking_to_close(build)
+    for name, build in {
+        **CASE_SCENES,
+        "new, cyberspace, priority 2": _urgent(states.NEW, CYBER_ONLY),
+        "investigating, education+cyberspace, priority 2": _urgent(states.INVESTIGATING, EDUCATION_WITH_CYBER),
+    }.items()
+}
+
+
+def _close_allowed(actor, scene):
+    return scene["to"] in states.closings(actor, scene["case"])
+
+
+def _close_effect(actor, scene, before, response):
+    case, to = scene["case"], scene["to"]
+    if states.may_close_alone(actor, case):
+        return check(case.state == to, f"state is {case.state}") + audited(before, actor, "case.state", case.id)
+    return check(case.closing_state == to and case.state != to, "closing not proposed") + audited(
+        before, actor, "case.closing_proposed", case.id
+    )
+
+
+def _proposed_closing(state, arrangement):
+    """An urgent case whose closing an intake or case officer proposed, waiting for agreement."""
+
+    def build(b):
+        from cases.operations import close_case
+
+        case = b.case(state, arrangement)
+        case.priority = 2
+        role = "intake" if state == states.NEW else "officer"  # who may close from that state
+        proposer = b.helper(role, arrangement_lead(arrangement))
+        close_case(case, _closing_for(case), proposer, "经核查无此问题", confirmed=True)
+        db.session.commit()
+        return case_scene(case)
+
+    return build
+
+
+def arrangement_lead(arrangement):
+    return "education" if arrangement in (EDUCATION_ONLY, EDUCATION_WITH_CYBER) else "cyberspace"
+
+
+def _closing_effect(actor, scene, before, response):
+    case = scene["case"]
+    return check(case.closing_state is None and case.state in states.CLOSINGS, "closing not agreed") + audited(
+        before, actor, "case.state", case.id
+    )
+
+
 def _split_effect(actor, scene, before, response):
     case = scene["case"]
     moved = scene["watch"][2]
@@ -265,6 +343,29 @@ CASE_ROUTES = {
         allowed=_merge_allowed,
         form=lambda s, a: {"target_id": str(s["target"].id), "reason": "同一问题"},
         effect=_merge_effect,
+    ),
+    ("staff.close", "POST"): Exercise(
+        "POST",
+        case_path("/close"),
+        CLOSE_SCENES,
+        hidden=case_hidden,
+        allowed=_close_allowed,
+        form=lambda s, a: {"to_state": s["to"], "reason": "经核查", "confirmed": "y"},
+        effect=_close_effect,
+    ),
+    ("staff.closing_decision", "POST"): Exercise(
+        "POST",
+        case_path("/closing"),
+        {
+            "new, cyberspace, closing proposed": _proposed_closing(states.NEW, CYBER_ONLY),
+            "investigating, education+cyberspace, closing proposed": _proposed_closing(
+                states.INVESTIGATING, EDUCATION_WITH_CYBER
+            ),
+        },
+        hidden=case_hidden,
+        allowed=lambda a, s: states.may_agree_to_close(a, s["case"]),
+        form=lambda s, a: {"agree": "yes", "note": ""},
+        effect=_closing_effect,
     ),
     ("staff.split", "POST"): Exercise(
         "POST",
