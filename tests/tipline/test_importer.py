@@ -109,3 +109,14 @@ def test_broken_files_are_refused_whole(runner, tmp_path):
         assert result.exit_code != 0 and "Error" in result.output, name
         assert "Traceback" not in result.output
     assert count() == 0
+
+
+def test_the_readmes_demo_path_finds_the_junk_tray_item(runner):
+    """Catches: the demo's fitness advert filed where the account the README names (bj.intake) cannot see it."""
+    from cases.accounts.models import StaffUser
+    from cases.junk_tray import tray_query
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    intake = db.session.scalars(select(StaffUser).where(StaffUser.email == "bj.intake@tipline.example")).one()
+    waiting = db.session.scalars(tray_query(intake, "suspected")).all()
+    assert any("fitness" in tip.description for tip in waiting)
