@@ -1,10 +1,30 @@
 """Template helpers of the staff surface."""
 
+from flask_babel import format_timedelta
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from cases import states
 from cases.actions import rules as action_rules
 from cases.priority import PRIORITIES
 from cases.timeline import describe
 from tipline import catalog
+
+# Reasons the system writes itself, stored as these words and shown in the page's language.
+SYSTEM_REASONS = {"imported from a filing list": _l("Imported from a filing list")}
+
+
+def list_reason(text):
+    """A list entry's reason: the system's own in the page's language, a person's as written."""
+    return SYSTEM_REASONS.get(text, text)
+
+
+def time_left(deadline, now):
+    """A deadline relative to now, in the page's language: "2 days left", "overdue by 3 hours"."""
+    if deadline is None:
+        return ""
+    span = format_timedelta(abs(deadline - now), threshold=1.5)
+    return _("%(span)s left", span=span) if deadline >= now else _("overdue by %(span)s", span=span)
 
 
 def install(app):
@@ -12,6 +32,8 @@ def install(app):
     from flask_login import current_user
 
     from cases.notices import unread_count
+
+    app.jinja_env.globals["time_left"] = time_left
 
     @app.context_processor
     def staff_navigation():
@@ -25,6 +47,7 @@ def install(app):
         department=lambda code: catalog.DEPARTMENTS.get(code, code) if code else "—",
         role=lambda code: catalog.ROLES.get(code, code),
         describe_event=describe,
+        list_reason=list_reason,
         action_type=lambda code: action_rules.ACTION_TYPES.get(code, code),
         action_state=lambda code: action_rules.ACTION_STATES.get(code, code),
         enforcement_status=lambda code: action_rules.ENFORCEMENT_STATUSES.get(code, code),

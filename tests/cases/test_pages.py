@@ -11,7 +11,13 @@ ALLOWED_LATIN = {"Tipline", "English", "QR"}
 
 @pytest.fixture
 def signed_in(make_platform, file_tip, make_staff, staff_client):
-    tip = file_tip(make_platform(name="星火学堂", name_en="", operator="星火公司", region_code=HAIDIAN), "game_ads")
+    from cases.actions.service import set_list_status
+    from tipline.extensions import db
+
+    platform = make_platform(name="星火学堂", name_en="", operator="星火公司", region_code=HAIDIAN)
+    set_list_status(platform, "white", None, reason="imported from a filing list")  # as the importer writes it
+    db.session.commit()
+    tip = file_tip(platform, "game_ads")
     file_tip(
         make_platform(name="云朵网课", name_en="", operator="云朵公司", region_code=HAIDIAN),
         description="https://spam.example",
@@ -29,6 +35,7 @@ def pages(tip):
         "/staff/admin/users/new",
         "/staff/account",
         "/staff/?scope=closed",
+        f"/staff/platforms/{tip.platform_id}",
     ]
 
 
@@ -56,3 +63,19 @@ def test_staff_pages_in_english(signed_in):
 def test_login_page_in_both_languages(client):
     assert "登录" in client.get("/staff/login", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "Sign in" in client.get("/staff/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "language, left, late",
+    [("en", "2 days left", "overdue by 3 hours"), ("zh", "剩余2天", "已超期3小时")],
+)
+def test_deadlines_are_told_relative_to_now(app, language, left, late):
+    """Catches: deadlines shown only as a date to work out, or in the wrong language."""
+    from datetime import datetime, timedelta
+
+    from cases.templating import time_left
+
+    now = datetime(2026, 11, 30, 8, 0)
+    with app.test_request_context(headers={"Accept-Language": language}):
+        assert time_left(now + timedelta(days=2, hours=1), now) == left
+        assert time_left(now - timedelta(hours=3), now) == late
