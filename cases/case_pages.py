@@ -2,6 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -25,13 +26,14 @@ from cases.forms import (
 )
 from cases.models import Case, CaseTask
 from cases.priority import reason_text
+from tipline import catalog
 from tipline.evidence.files import download_name
 from tipline.evidence.models import Evidence
 from tipline.evidence.storage import evidence_storage
 from tipline.extensions import db
 from tipline.reports.models import Tip
 from tipline.timeutil import utcnow
-from tipline.web import no_store
+from tipline.web import no_store, parse_row_id
 
 
 def candidates(case, any_department=False):
@@ -77,6 +79,8 @@ def render_case(case, status=200, **forms):
 
     action_form = forms.get("action") or ActionForm()
     action_form.type.choices = list(action_rules.ACTION_TYPES.items())
+    merge = forms.get("merge") or MergeForm()
+    merge.target_choice.choices = merge_choices(case)
     close = forms.get("close") or CloseForm()
     close.to_state.choices = closing_choices(case)
     split = forms.get("split") or SplitForm(category=_split_category(case))
@@ -98,7 +102,7 @@ def render_case(case, status=200, **forms):
             note=forms.get("note") or NoteForm(),
             task=forms.get("task") or TaskForm(department=current_user.department),
             message=message,
-            merge=forms.get("merge") or MergeForm(),
+            merge=merge,
             split=split,
             close=close,
             may_close_alone=states.may_close_alone(current_user, case),
@@ -126,6 +130,32 @@ def render_case(case, status=200, **forms):
 def closing_choices(case):
     """The closings this user may make or propose, labelled by state."""
     return [(state, states.STATES[state]) for state in states.closings(current_user, case)]
+
+
+def merge_choices(case):
+    """The other open cases on this platform the user can see, with their problem and size."""
+    if case.platform_id is None:
+        return []
+    others = db.session.scalars(
+        select(Case)
+        .where(Case.platform_id == case.platform_id, Case.id != case.id, Case.open_key.is_not(None))
+        .order_by(Case.id)
+        .limit(20)
+    ).all()
+    return [
+        (
+            str(other.id),
+            ngettext(
+                "#%(id)d · %(category)s · %(num)d report",
+                "#%(id)d · %(category)s · %(num)d reports",
+                other.tip_count,
+                id=other.id,
+                category=catalog.CATEGORIES[other.category],
+            ),
+        )
+        for other in others
+        if can_see_case(current_user, other)
+    ]
 
 
 def split_choices(case):
@@ -324,9 +354,14 @@ def send_message(case_id):
 def merge(case_id):
     case = case_or_404(current_user, case_id)
     form = MergeForm()
+    form.target_choice.choices = merge_choices(case)
     if not form.validate_on_submit():
         return render_case(case, 400, merge=form)
-    target = db.session.get(Case, form.target_id.data)
+    target_id = parse_row_id(form.target_choice.data) or form.target_id.data
+    if target_id is None:
+        form.target_id.errors.append(_("Choose a case to merge into, or enter its number."))
+        return render_case(case, 400, merge=form)
+    target = db.session.get(Case, target_id)
     if target is None or not can_see_case(current_user, target):
         form.target_id.errors.append(_("There is no case with this number that you can see."))
         return render_case(case, 400, merge=form)

@@ -159,9 +159,11 @@ class MessageForm(TiplineForm):
 class MergeForm(TiplineForm):
     form_prefix = "merge"
 
+    # Other open cases on the same platform, offered by name; any other case by its number.
+    target_choice = RadioField(_l("Merge this case into"), choices=[], validate_choice=False)
     target_id = IntegerField(
-        _l("Merge this case into case number"),
-        validators=[InputRequired(_l("Enter a case number.")), NumberRange(min=1, max=2**31 - 1)],
+        _l("Or into case number"),
+        validators=[Optional(), NumberRange(min=1, max=2**31 - 1)],
     )
     reason = reason_field(required=True)
     submit = SubmitField(_l("Merge"))

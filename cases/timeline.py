@@ -18,6 +18,16 @@ def _region(code):
     return region.name if region is not None else (code or "")
 
 
+def _person(user_id):
+    from cases.accounts.models import StaffUser
+    from tipline.extensions import db
+
+    user = db.session.get(StaffUser, user_id) if user_id else None
+    if user is None:
+        return ""
+    return f"{user.display_name} ({catalog.DEPARTMENTS.get(user.department, user.department)})"
+
+
 def _dept(code):
     return str(catalog.DEPARTMENTS.get(code, code)) if code else _("none")
 
@@ -48,7 +58,8 @@ def describe(event):
             new=" + ".join(_dept(x) for x in new if x),
         )
     if kind == "assigned":
-        return _("Assignment changed.")
+        person = _person(d.get("new"))
+        return _("Assigned to %(name)s.", name=person) if person else _("No longer assigned to anyone.")
     if kind == "note":
         return _("Internal note added by the %(dept)s.", dept=_dept(d.get("department")))
     if kind == "task_added":

@@ -356,3 +356,40 @@ def test_junk_tray_pages(app, make_platform, file_tip, make_staff, staff_client)
     second = client.get(f"/staff/junk?before={tips[TRAY_PAGE - 1].id}").get_data(as_text=True)
     assert second.count('class="card"') == 3 and f'id="tip-{tips[-1].id}"' in second
     assert client.get("/staff/junk?before=99999999999").status_code == 200
+
+
+def test_merge_offers_the_other_open_cases_on_the_platform(make_platform, file_tip, make_staff, staff_client):
+    """Catches: merging only by typing a number (a caseworker must look the other case up first)."""
+    platform = make_platform(region_code=HAIDIAN)
+    ads, popups = file_tip(platform, "game_ads"), file_tip(platform, "page_surroundings")
+    elsewhere = file_tip(make_platform(region_code=HAIDIAN), "game_ads")
+    source, target = popups.case_id, ads.case_id
+    client = staff_client(make_staff("supervisor"))
+    page = client.get(f"/staff/cases/{popups.case_id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert f'value="{ads.case_id}"' in page and "Online game advertising · 1 report" in page
+    assert f'name="merge-target_choice" type="radio" value="{elsewhere.case_id}"' not in page
+    nothing = post_form(
+        client, f"/staff/cases/{popups.case_id}", f"/staff/cases/{popups.case_id}/merge", {"reason": "同一问题"}
+    )
+    assert nothing.status_code == 400
+    merged = post_form(
+        client,
+        f"/staff/cases/{popups.case_id}",
+        f"/staff/cases/{popups.case_id}/merge",
+        {"target_choice": str(ads.case_id), "reason": "弹窗就是游戏广告"},
+    )
+    assert merged.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Case, source).merged_into_id == target
+
+
+def test_the_timeline_names_who_was_assigned(make_platform, file_tip, make_staff, staff_client):
+    """Catches: "Assignment changed." with no word of who now holds the case."""
+    from cases.operations import assign
+
+    tip = file_tip(make_platform(region_code=HAIDIAN), "game_ads")
+    officer, supervisor = make_staff("officer", "cyberspace"), make_staff("supervisor")
+    assign(db.session.get(Case, tip.case_id), supervisor, officer)
+    db.session.commit()
+    page = staff_client(supervisor).get(f"/staff/cases/{tip.case_id}", headers={"Accept-Language": "en"})
+    assert f"Assigned to {officer.display_name} (Cyberspace department)." in page.get_data(as_text=True)
