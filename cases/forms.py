@@ -127,7 +127,10 @@ class NoteForm(TiplineForm):
         _l("Internal note"),
         filters=TEXT,
         validators=[DataRequired(_l("Write the note.")), Length(max=5000), readable_text],
-        description=_l("Seen by staff of both departments only, never by the reporter."),
+        description=_l(
+            "Seen by staff of both departments only, never by the reporter. "
+            "Write @ and a colleague's name (or the part of their email before the @) to send them a notice."
+        ),
     )
     submit = SubmitField(_l("Add note"))
 

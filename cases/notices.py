@@ -28,6 +28,9 @@ KINDS = {
     "closing_refused": _l("A supervisor did not agree to your closing of case #%(case)s: it stays open."),
     "decided": _l("Your proposed action in case #%(case)s was decided: %(outcome)s."),
     "escalated": _l("Case #%(case)s is escalated: it is past its deadline."),
+    "task": _l("%(who)s set your department a task in case #%(case)s: %(title)s"),
+    "reporter_added": _l("A reporter added information or answered in case #%(case)s, which is assigned to you."),
+    "mentioned": _l("%(who)s mentioned you in a note on case #%(case)s."),
     "review": _l("A rectification in case #%(case)s is past its deadline: review it."),
     "signin_locked": _l(
         "Repeated failed sign-in attempts locked sign-in to your account for %(minutes)s minutes. "

@@ -5,6 +5,7 @@ history and the audit log, and records any jobs, inside the caller's
 transaction. None of them commits: the view or job that called commits once.
 """
 
+import re
 from datetime import timedelta
 
 from flask import current_app
@@ -380,7 +381,28 @@ def add_note(case, actor, body):
     db.session.flush()
     record_event(case, actor, "note", note_id=note.id, department=actor.department)
     audit(actor, "case.note", "case", case.id, note_id=note.id)
+    notify_staff([u for u in mentioned(body, case) if u.id != actor.id], "mentioned", case, who=actor.display_name)
     return note
+
+
+MENTION = re.compile(r"@([\w.\-]+)")
+
+
+def mentioned(body, case):
+    """Staff a note names with @name (their name, or their email before the @) who can see the case."""
+    from cases.access import can_see_case
+    from cases.accounts.models import StaffUser
+
+    handles = {handle.rstrip(".-").lower() for handle in MENTION.findall(body or "")}
+    if not handles:
+        return []
+    people = db.session.scalars(select(StaffUser).where(StaffUser.active.is_(True))).all()
+    return [
+        person
+        for person in people
+        if ((person.name or "").lower() in handles or person.email.split("@")[0].lower() in handles)
+        and can_see_case(person, case)
+    ]
 
 
 def add_task(case, actor, department, title, due_on=None):
@@ -394,7 +416,29 @@ def add_task(case, actor, department, title, due_on=None):
     db.session.flush()
     record_event(case, actor, "task_added", task_id=task.id, department=department, title=title)
     audit(actor, "case.task", "case", case.id, task_id=task.id)
+    notify_staff(
+        [u for u in department_staff(case, department) if u.id != actor.id],
+        "task",
+        case,
+        who=actor.display_name,
+        title=title,
+    )
     return task
+
+
+def department_staff(case, department):
+    """The officers and supervisors of a department in the case's region or above."""
+    from cases.accounts.models import StaffUser
+
+    above = [region.code for region in case.region.path()]
+    return db.session.scalars(
+        select(StaffUser).where(
+            StaffUser.active.is_(True),
+            StaffUser.department == department,
+            StaffUser.role.in_(("officer", "supervisor")),
+            StaffUser.region_code.in_(above),
+        )
+    ).all()
 
 
 def complete_task(task, actor):
@@ -427,6 +471,7 @@ def reporter_added(tip, tip_event):
     """Bring what a reporter added on their tracking page into the case history."""
     if tip.case is not None:
         record_event(tip.case, None, "reporter_added", tip_id=tip.id, tip_event_id=tip_event.id)
+        notify_staff([tip.case.assignee], "reporter_added", tip.case)
 
 
 def view_contact(tip, actor):

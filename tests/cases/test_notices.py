@@ -137,3 +137,51 @@ def test_no_one_marks_anothers_notice_read(make_platform, file_tip, make_staff, 
     assert post_form(other, "/staff/notices", f"/staff/notices/{notice_id}/read", {}).status_code == 404
     assert post_form(other, "/staff/notices", "/staff/notices/read", {}).status_code == 303
     assert _unread(officer) == [notice_id]
+
+
+def _notices(user, kind):
+    from cases.notices import Notice
+
+    return db.session.scalars(select(Notice).where(Notice.user_id == user.id, Notice.kind == kind)).all()
+
+
+def test_a_task_tells_the_department_it_is_for(make_platform, file_tip, make_staff):
+    """Catches: a task for a department that nobody in it hears of."""
+    from cases.operations import add_task
+
+    tip = file_tip(make_platform(region_code=HAIDIAN), "game_ads")
+    setter = make_staff("officer", "cyberspace")
+    education, cyber_colleague = make_staff("officer", "education"), make_staff("officer", "cyberspace")
+    elsewhere = make_staff("officer", "education", "310000")  # Shanghai: not this case's region tree
+    add_task(db.session.get(Case, tip.case_id), setter, "education", "核实教师资格")
+    db.session.commit()
+    notice = _notices(education, "task")
+    assert notice and f"{setter.display_name} set your department a task" in notice[0].text()
+    assert not _notices(cyber_colleague, "task") and not _notices(elsewhere, "task") and not _notices(setter, "task")
+
+
+def test_a_reporters_answer_tells_the_assignee(make_platform, file_tip, make_staff, client):
+    """Catches: a reporter's answer landing in the history unseen by the person working the case."""
+    from cases.operations import assign
+    from tests.tipline.test_tracking import add, look_up
+
+    tip = file_tip(make_platform(region_code=HAIDIAN), "game_ads")
+    officer, supervisor = make_staff("officer", "cyberspace"), make_staff("supervisor")
+    assign(db.session.get(Case, tip.case_id), supervisor, officer)
+    db.session.commit()
+    look_up(client, tip.receipt_code)
+    assert add(client, "老师说下周还会有这个广告").status_code == 302
+    assert _notices(officer, "reporter_added") and not _notices(supervisor, "reporter_added")
+
+
+def test_a_mention_in_a_note_tells_that_colleague(make_platform, file_tip, make_staff):
+    """Catches: "@name" in a note that notifies nobody, or notifies someone who cannot see the case."""
+    from cases.operations import add_note
+
+    tip = file_tip(make_platform(region_code=HAIDIAN), "game_ads")
+    author, named = make_staff("officer", "cyberspace"), make_staff("officer", "education", email="wang.li@example.com")
+    far = make_staff("officer", "education", "310000", email="far.away@example.com")
+    add_note(db.session.get(Case, tip.case_id), author, "请 @wang.li 核实教师资格，@far.away 也看看。")
+    db.session.commit()
+    assert _notices(named, "mentioned") and not _notices(far, "mentioned")
+    assert f"{author.display_name} mentioned you" in _notices(named, "mentioned")[0].text()
