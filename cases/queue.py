@@ -6,7 +6,7 @@ from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from cases import states
@@ -16,7 +16,7 @@ from cases.models import Case
 from cases.priority import PRIORITIES
 from tipline import catalog
 from tipline.extensions import db
-from tipline.platforms.models import like_pattern, search_key
+from tipline.platforms.models import Platform, like_pattern, search_key
 from tipline.regions.service import region_choices
 from tipline.reports.models import Tip
 from tipline.reports.search import text_matches, tips_holding_estimate
@@ -110,9 +110,7 @@ def work_queue(user, args, now):
 
         query = query.where(Case.region_code.in_(subtree_codes(args["region"])))
     if args["platform"]:
-        query = query.where(
-            func.lower(Case.platform_name).like(like_pattern(search_key(args["platform"])), escape="\\")
-        )
+        query = query.where(_platform_matches(args["platform"]))
     if args["q"]:
         query = query.where(_holding_words(search_key(args["q"]).split()))
     rows = _page_by_priority(query, args["after"])
@@ -142,6 +140,15 @@ def _holding_words(words):
         if estimate is None or estimate >= COMMON_WORDS_TIPS:
             holding = holding.offset(0)
     return exists(holding)
+
+
+def _platform_matches(text):
+    """Cases whose platform is named so (Chinese or English name, pinyin, operator, address, filing
+    number: every typed word), or, for a platform not in the registry, named so by its reporters."""
+    words = search_key(text).split() or [""]
+    known = select(Platform.id).where(*[Platform.search_text.like(like_pattern(w), escape="\\") for w in words])
+    named = and_(*[func.lower(Case.platform_name).like(like_pattern(w), escape="\\") for w in words])
+    return or_(Case.platform_id.in_(known), named)
 
 
 def _page_by_priority(query, after):

@@ -107,3 +107,20 @@ def test_keyset_pages_cover_every_case_once_in_order(make_platform, file_tip, ma
     assert len(seen) == len(platforms) == len(set(seen))
     priority = {n: db.session.get(Case, n).priority for n in seen}
     assert seen == sorted(seen, key=lambda n: (priority[n], -n))  # most urgent first, then newest
+
+
+def test_the_platform_filter_finds_it_by_pinyin_english_name_operator_and_address(
+    make_platform, file_tip, make_staff, staff_client
+):
+    """Catches: a platform found only by the Chinese name its reporters typed."""
+    whale = make_platform(
+        name="蓝鲸课堂", name_en="Blue Whale Class", operator="蓝海教育公司", addresses=["https://bw-class.example"]
+    )
+    found = file_tip(whale, "game_ads").case_id
+    other = file_tip(make_platform(name="星火学堂", name_en=""), "game_ads").case_id
+    unregistered = file_tip(None, "game_ads", platform_name="未登记的直播网课").case_id
+    national = staff_client(make_staff("supervisor", "cyberspace", "100000"))
+    for typed in ("lanjing", "lan jing ke", "whale", "Blue Whale", "蓝海教育", "bw-class.example"):
+        assert listed(national, f"platform={typed}") == [found], typed
+    assert listed(national, "platform=xinghuo") == [other]
+    assert listed(national, "platform=未登记") == [unregistered]

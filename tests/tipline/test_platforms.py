@@ -126,3 +126,10 @@ def test_dates_are_written_in_the_page_language(client, registry):
     assert "2025年3月14日" in zh and "2025-03-14" not in zh
     client.set_cookie("lang", "en")
     assert "Mar 14, 2025" in client.get(f"/platforms/{platform.id}").get_data(as_text=True)
+
+
+def test_a_platform_is_suggested_by_the_pinyin_of_its_chinese_name(client, make_platform):
+    """Catches: "xinghuo" finding 星火学堂 only when someone gave it an English name."""
+    make_platform(name="星火学堂", name_en="")
+    names = [p["name"] for p in client.get("/platforms/suggest?q=xinghuo").get_json()]
+    assert names == ["星火学堂"]

@@ -21,6 +21,20 @@ def search_key(*parts):
     return " ".join(text.lower().split())
 
 
+def pinyin(text):
+    """The Chinese of a name in toneless pinyin, run together ("星火学堂" gives "xinghuoxuetang"), or ""."""
+    from pypinyin import lazy_pinyin
+
+    if not any("\u3400" <= ch <= "\u9fff" for ch in text or ""):
+        return ""
+    return "".join(syllable for syllable in lazy_pinyin(text, errors="ignore") if syllable.isascii())
+
+
+def platform_search_text(name, name_en, operator, addresses, filing_number):
+    """What a platform is found by: its names (and the Chinese one in pinyin), operator, addresses, filing."""
+    return search_key(name, pinyin(name), name_en, operator, " ".join(addresses or ()), filing_number)
+
+
 def like_pattern(text):
     """A LIKE pattern for a substring, with the wildcard characters taken literally (escape "\\")."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -53,11 +67,11 @@ class Platform(db.Model):
 
     def refresh_search_text(self):
         """Recompute what the platform is found by; call after changing its names."""
-        self.search_text = search_key(
+        self.search_text = platform_search_text(
             self.name,
             self.name_en,
             self.operator,
-            " ".join(self.addresses or ()),
+            self.addresses,
             self.filing.filing_number if self.filing else "",
         )
 
