@@ -75,10 +75,15 @@ class QueueArgs(Schema):
             raise ValidationError(_l("That page does not exist."))
 
 
+# Counting stops here: past it the page says "1,000+" (a count of every match costs a scan).
+COUNT_CAP = 1000
+
+
 @dataclass
 class QueuePage:
     cases: list
     next_cursor: str | None
+    total: int | None  # matching cases, counted up to COUNT_CAP + 1; None for a text search
 
 
 def work_queue(user, args, now):
@@ -117,7 +122,15 @@ def work_queue(user, args, now):
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     cursor = f"{rows[-1].priority}.{rows[-1].id}" if more else None
-    return QueuePage(rows, cursor)
+    # A text search is not counted: finding its matches is the costly part, and the page needs
+    # only the first few (see _holding_words).
+    return QueuePage(rows, cursor, None if args["q"] else count_matches(query))
+
+
+def count_matches(query):
+    """How many cases the filtered query holds, counted no further than COUNT_CAP + 1."""
+    capped = query.with_only_columns(Case.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(capped))
 
 
 # Past this many tips holding the words, checking cases one by one in queue order
@@ -205,4 +218,6 @@ def queue():
         priorities=PRIORITIES,
         categories=catalog.CATEGORIES,
         regions=region_choices(within=visible_regions(current_user)),
+        filters={k: v for k, v in shown.items() if k != "scope"},
+        count_cap=COUNT_CAP,
     ), (400 if errors else 200)

@@ -124,3 +124,25 @@ def test_the_platform_filter_finds_it_by_pinyin_english_name_operator_and_addres
         assert listed(national, f"platform={typed}") == [found], typed
     assert listed(national, "platform=xinghuo") == [other]
     assert listed(national, "platform=未登记") == [unregistered]
+
+
+def test_the_queue_counts_its_cases_keeps_filters_across_tabs_and_clears_them(cases, make_staff, staff_client):
+    """Catches: filters lost on switching tabs, no way back to the whole queue, and no count of results."""
+    national = staff_client(make_staff("supervisor", "cyberspace", "100000"))
+    body = national.get("/staff/?category=teachers", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "1 case</p>" in body
+    assert 'href="/staff/?scope=overdue&amp;category=teachers"' in body  # the tab keeps the filter
+    assert '<a href="/staff/?scope=open">Clear filters</a>' in body
+    everything = national.get("/staff/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "3 cases</p>" in everything and "Clear filters" not in everything
+
+
+def test_the_count_stops_at_its_cap(cases, make_staff, staff_client, monkeypatch):
+    """Catches: counting every match of a filter (a scan of a million tips) just to print the number."""
+    from cases import queue
+
+    monkeypatch.setattr(queue, "COUNT_CAP", 2)
+    supervisor = make_staff("supervisor", "cyberspace", "100000")
+    assert queue.count_matches(queue.visible_cases(supervisor)) == 3  # the cap and one more
+    body = staff_client(supervisor).get("/staff/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "More than 2 cases" in body
