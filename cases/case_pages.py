@@ -286,7 +286,10 @@ def assign(case_id):
         return render_case(case, 400, assign=form)
     assignee = db.session.get(StaffUser, int(form.assignee.data)) if form.assignee.data else None
     try:
-        operations.assign(case, current_user, assignee)
+        operations.assign(case, current_user, assignee, confirmed=form.confirmed.data)
+    except operations.NeedsConfirmation as exc:
+        form.confirmed.errors = [str(exc.message)]
+        return render_case(case, 400, assign=form)
     except operations.CaseError as exc:
         return _failed(case, exc, assign=form)
     return _done(case, _("Assignment saved."))

@@ -117,6 +117,7 @@ class AssignForm(TiplineForm):
     form_prefix = "assign"
 
     assignee = SelectField(_l("Assign to"), choices=[], validate_choice=True)
+    confirmed = BooleanField(_l("Yes, make this officer of the co-handling department the case officer"))
     submit = SubmitField(_l("Assign"))
 
 

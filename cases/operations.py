@@ -349,10 +349,22 @@ def triage(case, actor, lead_department, co_department, assignee, reason=""):
     _set_state(case, states.TRIAGED, actor, reason)
 
 
-def assign(case, actor, assignee):
-    """Give the case to a member of staff (or to nobody)."""
+class NeedsConfirmation(CaseError):
+    """The step is allowed, but only once the user confirms it."""
+
+
+def assign(case, actor, assignee, confirmed=False):
+    """Give the case to a member of staff (or to nobody); the co-handling department's officer once confirmed."""
     if not states.may_act(actor, case, "assign"):
         raise NotAllowed(_l("You may not assign this case."))
+    if states.assignment_needs_confirmation(case, assignee) and not confirmed:
+        raise NeedsConfirmation(
+            _l(
+                "%(name)s works in the co-handling department, not the lead one. "
+                "Confirm to make them the case officer.",
+                name=assignee.display_name,
+            )
+        )
     _assign(case, actor, assignee)
 
 

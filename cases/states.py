@@ -150,6 +150,12 @@ def closings(user, case):
     return [state for state in CLOSINGS if may_transition(user, case, state)]
 
 
+def assignment_needs_confirmation(case, assignee):
+    """Whether making `assignee` the case officer needs a second look: an officer of the
+    co-handling department would lead the work of the other department's case."""
+    return assignee is not None and assignee.role == "officer" and assignee.department != case.lead_department
+
+
 def may_join(user, target):
     """Whether this member of staff may add reports to the open case `target` (a split that joins it)."""
     return user.role in CROSS_DEPARTMENT_ROLES or works_in_department(user, target)

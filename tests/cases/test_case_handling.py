@@ -393,3 +393,22 @@ def test_the_timeline_names_who_was_assigned(make_platform, file_tip, make_staff
     db.session.commit()
     page = staff_client(supervisor).get(f"/staff/cases/{tip.case_id}", headers={"Accept-Language": "en"})
     assert f"Assigned to {officer.display_name} (Cyberspace department)." in page.get_data(as_text=True)
+
+
+def test_assigning_the_co_departments_officer_asks_for_confirmation(make_platform, file_tip, make_staff, staff_client):
+    """Catches: the other department's officer made case officer by a slip of the list, unasked."""
+    tip = file_tip(make_platform(region_code=HAIDIAN), "unfiled")  # education leads, cyberspace co-handles
+    case = db.session.get(Case, tip.case_id)
+    assert (case.lead_department, case.co_department) == ("education", "cyberspace")
+    cyber, education = make_staff("officer", "cyberspace"), make_staff("officer", "education")
+    client = staff_client(make_staff("supervisor"))
+    page = f"/staff/cases/{case.id}"
+    asked = post_form(client, page, f"{page}/assign", {"assignee": str(cyber.id)})
+    assert asked.status_code == 400 and "属于协办部门而非主办部门" in asked.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).assignee_id is None
+    assert post_form(client, page, f"{page}/assign", {"assignee": str(education.id)}).status_code == 302
+    confirmed = post_form(client, page, f"{page}/assign", {"assignee": str(cyber.id), "confirmed": "y"})
+    assert confirmed.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).assignee_id == cyber.id
