@@ -28,12 +28,17 @@ REASONS = {
 
 def supervisors(region_codes, departments):
     """Active supervisors of these departments in these regions."""
+    return staff_in(region_codes, departments, ("supervisor",))
+
+
+def staff_in(region_codes, departments, roles):
+    """Active staff of these roles and departments in these regions."""
     from cases.accounts.models import StaffUser
 
     return db.session.scalars(
         select(StaffUser).where(
             StaffUser.active.is_(True),
-            StaffUser.role == "supervisor",
+            StaffUser.role.in_(roles),
             StaffUser.department.in_([d for d in departments if d]),
             StaffUser.region_code.in_(region_codes),
         )

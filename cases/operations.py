@@ -440,17 +440,9 @@ def add_task(case, actor, department, title, due_on=None):
 
 def department_staff(case, department):
     """The officers and supervisors of a department in the case's region or above."""
-    from cases.accounts.models import StaffUser
+    from cases.escalation import staff_in
 
-    above = [region.code for region in case.region.path()]
-    return db.session.scalars(
-        select(StaffUser).where(
-            StaffUser.active.is_(True),
-            StaffUser.department == department,
-            StaffUser.role.in_(("officer", "supervisor")),
-            StaffUser.region_code.in_(above),
-        )
-    ).all()
+    return staff_in([region.code for region in case.region.path()], [department], ("officer", "supervisor"))
 
 
 def complete_task(task, actor):

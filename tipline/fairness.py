@@ -160,7 +160,6 @@ def stamp_form(form, action, fresh=False):
     """
     if fresh or _claims(form.stamp.data, action) is None:
         form.stamp.data = new_stamp(action)
-    form.stamp_work.data = ""
     return current_demand(action)
 
 

@@ -43,19 +43,17 @@ def datetime_local(value):
 def evidence_checks():
     """The data attributes by which static/js/files.js checks chosen files, with the server's own words."""
     from flask import current_app
-    from flask_babel import gettext as _
+
+    from tipline.evidence.intake import file_too_big, too_many_files, too_much_in_all
 
     config = current_app.config
-    mb = 1024 * 1024
     return {
         "data_max_files": config["EVIDENCE_MAX_FILES"],
         "data_max_file": config["EVIDENCE_MAX_FILE_BYTES"],
         "data_max_total": config["EVIDENCE_MAX_TOTAL_BYTES"],
-        "data_too_many": _("Attach at most %(n)d files.", n=config["EVIDENCE_MAX_FILES"]),
-        "data_too_big": _(
-            "%(name)s: a file may be at most %(mb)d MB.", name="{name}", mb=config["EVIDENCE_MAX_FILE_BYTES"] // mb
-        ),
-        "data_too_much": _("All files together may be at most %(mb)d MB.", mb=config["EVIDENCE_MAX_TOTAL_BYTES"] // mb),
+        "data_too_many": too_many_files(),
+        "data_too_big": file_too_big("{name}"),
+        "data_too_much": too_much_in_all(),
     }
 
 

@@ -13,6 +13,23 @@ def _megabytes(n):
     return n // (1024 * 1024)
 
 
+def too_many_files():
+    """The message for too many files, in the page's language (the form's script says it too)."""
+    return _("Attach at most %(n)d files.", n=current_app.config["EVIDENCE_MAX_FILES"])
+
+
+def file_too_big(name):
+    """The message for one file over the size limit."""
+    mb = _megabytes(current_app.config["EVIDENCE_MAX_FILE_BYTES"])
+    return _("%(name)s: a file may be at most %(mb)d MB.", name=name, mb=mb)
+
+
+def too_much_in_all():
+    """The message for files over the limit together."""
+    mb = _megabytes(current_app.config["EVIDENCE_MAX_TOTAL_BYTES"])
+    return _("All files together may be at most %(mb)d MB.", mb=mb)
+
+
 def clean_form_files(uploads):
     """Check the uploaded files of a form against the limits, by their bytes and headers only.
 
@@ -23,7 +40,7 @@ def clean_form_files(uploads):
     config = current_app.config
     chosen = [f for f in uploads or () if isinstance(f, FileStorage) and f.filename]
     if len(chosen) > config["EVIDENCE_MAX_FILES"]:
-        return [], [_("Attach at most %(n)d files.", n=config["EVIDENCE_MAX_FILES"])]
+        return [], [too_many_files()]
     received, errors = _read_within_limits(chosen, config)
     accepted, pixels = [], 0
     for filename, data in received:
@@ -45,22 +62,11 @@ def _read_within_limits(chosen, config):
         name = display_name(upload.filename)
         data = read_limited(upload.stream, config["EVIDENCE_MAX_FILE_BYTES"])
         if data is None:
-            errors.append(
-                _(
-                    "%(name)s: a file may be at most %(mb)d MB.",
-                    name=name,
-                    mb=_megabytes(config["EVIDENCE_MAX_FILE_BYTES"]),
-                )
-            )
+            errors.append(file_too_big(name))
             continue
         total += len(data)
         if total > config["EVIDENCE_MAX_TOTAL_BYTES"]:
-            errors.append(
-                _(
-                    "All files together may be at most %(mb)d MB.",
-                    mb=_megabytes(config["EVIDENCE_MAX_TOTAL_BYTES"]),
-                )
-            )
+            errors.append(too_much_in_all())
             break
         received.append((upload.filename, data))
     return received, errors

@@ -71,7 +71,9 @@ def _did_you_mean(form):
     name = form.platform_name.data or ""
     if parse_row_id(form.platform_id.data) or form.platform_checked.data == name:
         return []
-    if resolve_platform(None, name) is not None:
+    exact = resolve_platform(None, name)
+    if exact is not None:
+        form.platform_id.data = str(exact.id)  # filed under it without looking it up again
         return []
     return suggest_platforms(name) or suggest_platforms(web_host(form.url.data))
 
@@ -79,12 +81,17 @@ def _did_you_mean(form):
 RECEIPT_KEY = "receipt_handover"
 
 
+def _receipt_gone():
+    """410: the code was let go, or never fetched in time (an expired one goes now, not at the next purge)."""
+    release_receipt(session.pop(RECEIPT_KEY, None))
+    db.session.commit()
+    return no_store(render_template("tipline/receipt_gone.html"), 410)
+
+
 def _receipt_page(form, status=200):
     shown = show_receipt(session.get(RECEIPT_KEY))
     if shown is None:
-        release_receipt(session.pop(RECEIPT_KEY, None))  # an expired code goes now, not at the next purge
-        db.session.commit()
-        return no_store(render_template("tipline/receipt_gone.html"), 410)
+        return _receipt_gone()
     code, joined = shown
     return no_store(
         render_template(
@@ -134,7 +141,7 @@ def receipt_download():
     """The receipt code as a small text file: a download that works on every phone, script or not."""
     shown = show_receipt(session.get(RECEIPT_KEY))
     if shown is None:
-        return no_store(render_template("tipline/receipt_gone.html"), 410)
+        return _receipt_gone()
     text = "{label}: {code}\r\n{follow} {url}\r\n".format(
         label=_("Tipline receipt code"),
         code=shown[0],

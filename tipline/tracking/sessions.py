@@ -53,19 +53,22 @@ def tracked_tip(token):
     A forged, stale or ended token opens nothing: only the hash of a token the
     server handed out, and has not ended, matches a row.
     """
-    if not isinstance(token, str) or not 0 < len(token) <= 100:
-        return None
     now = utcnow()
-    digest = _hash(token)
-    tip_id = db.session.scalar(
-        select(TrackingSession.tip_id).where(TrackingSession.token_hash == digest, TrackingSession.expires_at > now)
-    )
+    tip_id = _live_tip_id(token, now)
     if tip_id is None:
         return None
     db.session.execute(
-        update(TrackingSession).where(TrackingSession.token_hash == digest).values(expires_at=now + _lifetime())
+        update(TrackingSession).where(TrackingSession.token_hash == _hash(token)).values(expires_at=now + _lifetime())
     )
     return db.session.get(Tip, tip_id)
+
+
+def _live_tip_id(token, now):
+    """The id of the tip a well-formed token's live session opens, or None."""
+    if not isinstance(token, str) or not 0 < len(token) <= 100:
+        return None
+    live = TrackingSession.expires_at > now
+    return db.session.scalar(select(TrackingSession.tip_id).where(TrackingSession.token_hash == _hash(token), live))
 
 
 SESSION_KEY = "tracked_tip"  # where the browser's session keeps the token
@@ -104,10 +107,7 @@ def tracked_tip_key():
 
     from tipline.clients import limit_key
 
-    token = session.get(SESSION_KEY)
-    if not isinstance(token, str) or not 0 < len(token) <= 100:
-        return limit_key()
-    tip_id = db.session.scalar(select(TrackingSession.tip_id).where(TrackingSession.token_hash == _hash(token)))
+    tip_id = _live_tip_id(session.get(SESSION_KEY), utcnow())
     if tip_id is None:
         return limit_key()
     secret = current_app.config["SECRET_KEY"].encode()
