@@ -5,6 +5,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    Field,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -15,11 +16,12 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tipline import catalog
 from tipline.forms import TiplineForm, readable_text, strip_text
+from tipline.timeutil import app_zone, time_zones
 
 TEXT = [strip_text]
 
@@ -260,6 +262,33 @@ class PasswordForm(TiplineForm):
     submit = SubmitField(_l("Change password"))
 
 
+class TimeZoneForm(TiplineForm):
+    """One's own time zone: the app's first, then every IANA zone by name."""
+
+    form_prefix = "zone"
+
+    # Checked against the list by accounts.service.set_time_zone, which says so in the page's language.
+    # The zones are named by their IANA ids, identifiers that no one should translate.
+    time_zone = SelectField(
+        _l("Time zone"),
+        description=_l(
+            "Times on staff pages are shown in this zone. Dates, such as when an action takes effect or a deadline,"
+            " are calendar days of the default zone."
+        ),
+        choices=[],
+        validate_choice=False,
+        render_kw={"translate": "no"},
+    )
+    submit = SubmitField(_l("Save time zone"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        default = app_zone().key
+        self.time_zone.choices = [(default, _l("%(zone)s (default)", zone=default))] + [
+            (zone, zone) for zone in time_zones() if zone != default
+        ]
+
+
 class ReviewForm(TiplineForm):
     form_prefix = "review"
 
@@ -291,3 +320,62 @@ class ListForm(TiplineForm):
         validators=[DataRequired(_l("Give the public reason.")), Length(max=500), readable_text],
     )
     submit = SubmitField(_l("Save"))
+
+
+class SavedFilterForm(TiplineForm):
+    """Save the work queue's filters (the query string of the page showing them) under a name of one's own."""
+
+    form_prefix = "filter"
+
+    name = StringField(
+        _l("Save these filters as"),
+        filters=TEXT,
+        validators=[
+            DataRequired(_l("Give the filter a name.")),
+            Length(max=60, message=_l("Use a filter name of at most %(n)d characters.", n=60)),
+            readable_text,
+        ],
+        render_kw={"maxlength": 60, "autocomplete": "off"},
+    )
+    query = HiddenField()
+    submit = SubmitField(_l("Save filter"))
+
+
+class CaseNumbersField(Field):
+    """The case numbers ticked in a list (each an <input type=checkbox> of the list's own markup)."""
+
+    widget = CheckboxInput()
+
+    def process_formdata(self, valuelist):
+        from tipline.web import parse_row_id
+
+        numbers = [parse_row_id(value) if isinstance(value, str) else None for value in valuelist]
+        if None in numbers:
+            self.data = []
+            raise ValueError(_l("Choose cases from the list."))
+        self.data = list(dict.fromkeys(numbers))
+
+    def _value(self):
+        return ""
+
+
+class BulkForm(TiplineForm):
+    """Assign or triage the cases ticked in the work queue: one button for each."""
+
+    form_prefix = "bulk"
+
+    case_ids = CaseNumbersField(_l("Cases"), default=list)
+    # The queue's query string, to return to the same filters and order.
+    back = HiddenField()
+    assignee = SelectField(_l("Assign to"), choices=[], validate_choice=True)
+    confirmed = BooleanField(_l("Yes, officers of the co-handling department may become case officer"))
+    assign = SubmitField(_l("Assign the chosen cases"))
+    lead_department = SelectField(_l("Lead department"), choices=catalog.choices(catalog.DEPARTMENTS))
+    co_department = SelectField(_l("Co-handling department"), choices=catalog.choices(catalog.DEPARTMENTS, _l("None")))
+    triage_assignee = SelectField(_l("Assign to"), choices=[], validate_choice=True)
+    reason = reason_field(_l("Note on the triage (optional)"))
+    triage = SubmitField(_l("Triage the chosen cases"))
+
+    def validate_case_ids(self, field):
+        if not field.data and not field.errors:
+            raise ValidationError(_l("Tick the cases to change."))

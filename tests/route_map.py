@@ -34,7 +34,9 @@ PARAMS = {
     "platform_id": "platform",
     "user_id": "other_user",
     "notice_id": "notice",
+    "filter_id": "saved_filter",
     "code": "language",
+    "page": "first_page",
     ("staff.decide_action", "action_id"): "proposed",
     ("staff.review_action", "action_id"): "review_requested",
     ("staff.confirm_review", "action_id"): "review_recorded",
@@ -84,7 +86,8 @@ class World:
 
 @pytest.fixture
 def route_world(app, make_staff, make_platform, file_tip):
-    """One case in Haidian holding what its pages show a form for, a merge target, a junk-tray tip, a notice.
+    """One case in Haidian holding what its pages show a form for, a merge target, a junk-tray tip, a notice,
+    an officer's saved filter.
 
     The case (cyberspace leads, education co-handles, under investigation) has two
     tips (one with a reporter's address and a photo), a task, and actions at each
@@ -104,6 +107,7 @@ def route_world(app, make_staff, make_platform, file_tip):
     from cases.models import CaseTask
     from cases.notices import Notice
     from cases.operations import assign
+    from cases.saved_filters import save_filter
     from tests.tipline import images
     from tipline.evidence.files import clean_upload
     from tipline.evidence.models import Evidence
@@ -147,6 +151,7 @@ def route_world(app, make_staff, make_platform, file_tip):
     other = file_tip(make_platform(region_code=HAIDIAN), "game_ads")
     tray = file_tip(make_platform(region_code=HAIDIAN), "game_ads", description="https://spam.example/x")
     assert tray.junk_status == "suspected", tray.junk_reasons
+    saved_filter = save_filter(officer, "我的逾期案件", {"scope": "overdue"})  # the officer's own, no one else's
     db.session.commit()
     ids = {
         "case": case.id,
@@ -162,7 +167,9 @@ def route_world(app, make_staff, make_platform, file_tip):
         "tray_tip": tray.id,
         "other_user": education_supervisor.id,
         "notice": db.session.scalars(select(Notice.id).where(Notice.user_id == officer.id)).first(),
+        "saved_filter": saved_filter.id,
         "language": "en",
+        "first_page": 1,  # of a PDF's pages (the photo's route answers 404: it is not a PDF)
     }
     return World(ids=ids, people={"officer": officer, "admin": admin}, receipt_code=tip.receipt_code)
 

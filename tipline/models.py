@@ -5,6 +5,8 @@ from cases.actions.models import Action, ListEntry
 from cases.audit import AuditEntry
 from cases.models import Case, CaseEvent, CaseNote, CaseTask
 from cases.notices import Notice
+from cases.saved_filters import SavedFilter
+from cases.seen import CaseVisit
 from tipline.evidence.models import Evidence
 from tipline.jobs.models import OutboxJob
 from tipline.mail import SentMail
@@ -23,8 +25,10 @@ __all__ = [
     "CaseEvent",
     "CaseNote",
     "CaseTask",
+    "CaseVisit",
     "ClientKey",
     "Notice",
+    "SavedFilter",
     "SentMail",
     "StaffUser",
     "Evidence",

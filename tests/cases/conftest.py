@@ -91,6 +91,8 @@ FORM_PREFIXES = {
     "confirm": "confirm",
     "close": "close",
     "closing": "closing",
+    "filters": "filter",
+    "bulk": "bulk",
 }
 
 
