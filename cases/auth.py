@@ -14,11 +14,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from cases.accounts import service
 from cases.accounts.models import StaffUser
 from cases.blueprint import LOGIN_AT, bp
-from cases.forms import LoginForm, PasswordForm, PlainForm, TotpForm
+from cases.forms import LoginForm, PasswordForm, PlainForm, TimeZoneForm, TotpForm
 from tipline.clients import limit_key
 from tipline.crypto import decrypt_secret, encrypt_secret
 from tipline.extensions import db, limiter, login_manager
-from tipline.timeutil import utcnow
+from tipline.timeutil import app_zone, utcnow
 from tipline.tracking.sessions import fresh_session
 from tipline.web import keeps_input, no_store, parse_row_id, safe_next
 
@@ -233,10 +233,29 @@ def change_password():
     return account(password_form=form, status=400)
 
 
+@bp.route("/account/time-zone", methods=["POST"])
+@login_required
+def change_time_zone():
+    """Choose the time zone one's own pages show times in; it applies from the next page on."""
+    form = TimeZoneForm()
+    if form.validate_on_submit():
+        try:
+            service.set_time_zone(current_user, form.time_zone.data)
+        except service.AccountError as exc:
+            form.time_zone.errors = [*form.time_zone.errors, str(exc.message)]
+            # What was sent is named in the message; the list can only show a zone it has.
+            form.time_zone.data = current_user.time_zone or app_zone().key
+        else:
+            db.session.commit()
+            flash(_("Your time zone is saved: %(zone)s.", zone=form.time_zone.data))
+            return redirect(url_for("staff.account"))
+    return account(zone_form=form, status=400)
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
-def account(password_form=None, status=200):
-    """Own account: set up or check the second factor, change the password, sign out everywhere."""
+def account(password_form=None, zone_form=None, status=200):
+    """Own account: set up or check the second factor, change the password and time zone, sign out everywhere."""
     # Only the second-factor form posts here; the password form's failures are shown here too.
     form = TotpForm() if request.endpoint == "staff.account" else TotpForm(formdata=None)
     if current_user.totp_secret_encrypted:
@@ -274,6 +293,7 @@ def account(password_form=None, status=200):
             must_enrol=service.must_enrol(current_user),
             plain=PlainForm(),
             password_form=password_form or PasswordForm(),
+            zone_form=zone_form or TimeZoneForm(data={"time_zone": current_user.time_zone or app_zone().key}),
         ),
         status,
     )

@@ -17,6 +17,7 @@ from cases.notices import notify_staff
 from cases.operations import record_event
 from tipline.catalog import CATEGORY_SEVERITY
 from tipline.extensions import db
+from tipline.timeutil import app_today
 
 REASONS = {
     "overdue": _l("Past the deadline of its state"),
@@ -99,7 +100,7 @@ def request_rectification_reviews(now):
             Action.type == rules.RECTIFICATION,
             Action.state == rules.IN_FORCE,
             Action.lifts_id.is_(None),
-            Action.deadline_on < now.date(),
+            Action.deadline_on < app_today(now),
             Action.review_requested_at.is_(None),
         )
         .order_by(Action.id)
@@ -139,15 +140,16 @@ def _bring_in_reviewers(case, action):
 
 
 def refresh_started_actions(now):
-    """Platforms whose approved actions have reached their start date show them from today."""
+    """Platforms whose approved actions have reached their start date (a day in the app's zone) show them."""
     from cases.actions.service import refresh_enforcement_status
     from tipline.platforms.models import Platform
 
+    today = app_today(now)
     platforms = db.session.scalars(
         select(Platform).where(
             Platform.id.in_(
                 select(Action.platform_id).where(
-                    Action.state == rules.IN_FORCE, Action.lifts_id.is_(None), Action.starts_on <= now.date()
+                    Action.state == rules.IN_FORCE, Action.lifts_id.is_(None), Action.starts_on <= today
                 )
             )
         )
@@ -155,7 +157,7 @@ def refresh_started_actions(now):
     changed = 0
     for platform in platforms:
         before = platform.enforcement_status
-        if refresh_enforcement_status(platform, on=now.date()) != before:
+        if refresh_enforcement_status(platform, on=today) != before:
             changed += 1
     return changed
 

@@ -1,6 +1,6 @@
 """Template helpers of the staff surface."""
 
-from flask_babel import format_timedelta
+from flask_babel import format_timedelta, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -9,6 +9,7 @@ from cases.actions import rules as action_rules
 from cases.priority import PRIORITIES
 from cases.timeline import describe
 from tipline import catalog
+from tipline.timeutil import app_today
 
 # Reasons the system writes itself, stored as these words and shown in the page's language.
 SYSTEM_REASONS = {"imported from a filing list": _l("Imported from a filing list")}
@@ -27,13 +28,32 @@ def time_left(deadline, now):
     return _("%(span)s left", span=span) if deadline >= now else _("overdue by %(span)s", span=span)
 
 
+def days_left(on, today=None):
+    """A deadline that is a calendar day, relative to today, in the page's language.
+
+    "today", "tomorrow", "in 3 days", "2 days overdue". Such days (a task's due date, a
+    rectification deadline) are days of the app's time zone, like the scans that act on
+    them, so "today" is the app's today (tipline.timeutil.app_today) whatever zone the page shows.
+    """
+    if on is None:
+        return ""
+    days = (on - (today or app_today())).days
+    if days == 0:
+        return _("today")
+    if days == 1:
+        return _("tomorrow")
+    if days > 1:
+        return ngettext("in %(num)d day", "in %(num)d days", days)
+    return ngettext("%(num)d day overdue", "%(num)d days overdue", -days)
+
+
 def install(app):
     """Register the staff filters, and the unread-notice count of the navigation."""
     from flask_login import current_user
 
     from cases.notices import unread_count
 
-    app.jinja_env.globals["time_left"] = time_left
+    app.jinja_env.globals.update(time_left=time_left, days_left=days_left)
 
     @app.context_processor
     def staff_navigation():

@@ -48,12 +48,12 @@ def register_extensions(app):
     from tipline import models  # noqa: F401  (every table known before migrations look)
     from tipline.evidence.storage import LocalStorage, check_not_served
     from tipline.extensions import babel, csrf, db, limiter, migrate
-    from tipline.i18n import check_catalogs, select_locale
+    from tipline.i18n import check_catalogs, select_locale, select_time_zone
     from tipline.jobs import outbox
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"), render_as_batch=True)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_time_zone)
     check_catalogs(app)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -1,6 +1,6 @@
-"""Which language a page speaks: the reporter's choice, else the browser's, else Chinese."""
+"""Which language a page speaks: the reporter's choice, else the browser's, else Chinese; and in which time zone."""
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import get_locale
 
 LANG_COOKIE = "lang"
@@ -21,6 +21,15 @@ def select_locale():
     if best and best.startswith("en"):
         return "en"
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_time_zone():
+    """Flask-Babel's time zone selector: the zone a surface chose for this request, else the app's.
+
+    The staff surface chooses its signed-in user's own (cases/blueprint.py); public and
+    organisation pages keep the app's. Flask-Babel keeps the answer for the rest of the request.
+    """
+    return g.get("time_zone") if has_app_context() else None
 
 
 def current_language():

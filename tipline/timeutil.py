@@ -1,6 +1,14 @@
-"""Time in one place: stored times are naive UTC; pages show Beijing time."""
+"""Time in one place: stored times are naive UTC; calendar days are days of the app's time zone (Beijing).
+
+Pages show times in the page's zone: the app's, or on staff pages the signed-in
+user's own (tipline.i18n.select_time_zone). Dates that carry legal weight (when an
+action takes effect, a rectification deadline, a filing review) are days of the
+app's zone whoever types or reads them: actions take effect on Beijing calendar days.
+"""
 
 from datetime import datetime, timezone
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 
 def utcnow():
@@ -8,22 +16,51 @@ def utcnow():
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def local_now():
-    """Now, as a naive time in the app's time zone (Beijing time), to compare with typed times."""
-    from zoneinfo import ZoneInfo
-
+def app_zone():
+    """The app's time zone (BABEL_DEFAULT_TIMEZONE, Beijing time): the zone of every calendar day it keeps."""
     from flask import current_app
 
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).replace(tzinfo=None)
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def app_today(now=None):
+    """The calendar date in the app's time zone at `now` (naive UTC; this moment by default).
+
+    Not `utcnow().date()`: from 00:00 to 08:00 Beijing time the UTC date is still yesterday.
+    """
+    moment = (now or utcnow()).replace(tzinfo=timezone.utc)
+    return moment.astimezone(app_zone()).date()
+
+
+@cache
+def time_zones():
+    """The IANA time zones a person may choose, sorted.
+
+    Those that both zoneinfo and pytz (with which Flask-Babel converts times) know:
+    this leaves out "localtime" (the server's own) and "Factory", which are no places.
+    """
+    import pytz
+
+    return tuple(sorted(available_timezones() & pytz.all_timezones_set))
+
+
+def page_zone():
+    """The time zone the page shows times in, in which people type them too."""
+    from flask import has_request_context
+    from flask_babel import get_timezone
+
+    if not has_request_context():
+        return app_zone()
+    return ZoneInfo(get_timezone().zone)
+
+
+def local_now():
+    """Now, as a naive time in the page's time zone, to compare with typed times."""
+    return datetime.now(page_zone()).replace(tzinfo=None)
 
 
 def local_to_utc(value):
-    """A naive time typed in the app's time zone (Beijing time) as naive UTC."""
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app
-
+    """A naive time typed in the page's time zone as naive UTC."""
     if value is None:
         return None
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return value.replace(tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+    return value.replace(tzinfo=page_zone()).astimezone(timezone.utc).replace(tzinfo=None)

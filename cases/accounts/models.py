@@ -36,6 +36,8 @@ class StaffUser(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The IANA time zone the owner's pages show times in; None follows the app's (BABEL_DEFAULT_TIMEZONE).
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     region = relationship("Region")
 

@@ -20,7 +20,7 @@ from tipline.catalog import DEPARTMENTS, ROLES
 from tipline.crypto import decrypt_secret, encrypt_secret
 from tipline.extensions import db
 from tipline.regions.models import Region
-from tipline.timeutil import utcnow
+from tipline.timeutil import app_zone, time_zones, utcnow
 
 MIN_PASSWORD = policy.MIN_PASSWORD
 # Roles that may not work without a second factor (enforced in cases/blueprint.py).
@@ -139,6 +139,18 @@ def change_own_password(user, current, new, client):
     authenticate(user.email, current, client)
     set_password(user, new, actor=user)
     throttle.forgive(normalize_email(user.email), client)
+
+
+def set_time_zone(user, zone):
+    """A user's own choice of the time zone their pages show times in; the app's is kept as None (follow the app)."""
+    if zone not in time_zones():
+        if not zone:
+            raise AccountError(_l("Choose a time zone from the list."), field="time_zone")
+        raise AccountError(
+            _l("“%(zone)s” is not a time zone in the list. Choose one from the list.", zone=zone[:64]),
+            field="time_zone",
+        )
+    user.time_zone = None if zone == app_zone().key else zone
 
 
 def update_user(user, actor, **values):

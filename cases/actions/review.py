@@ -17,7 +17,7 @@ from cases.audit import audit
 from cases.notices import notify_staff
 from cases.operations import CaseError, NotAllowed, lock_rows, record_event
 from tipline.extensions import db
-from tipline.timeutil import utcnow
+from tipline.timeutil import app_today, utcnow
 
 
 def _reviews_in(person, action, roles):
@@ -38,7 +38,7 @@ def _check_review(actor, action):
         raise CaseError(_l("Only a rectification in force is reviewed."))
     # The deadline scan asks for the review only once the deadline has passed.
     requested = action.review_requested_at
-    if requested is None or action.deadline_on is None or requested.date() <= action.deadline_on:
+    if requested is None or action.deadline_on is None or app_today(requested) <= action.deadline_on:
         raise CaseError(_l("A rectification is reviewed once its deadline has passed and the review is asked for."))
     if action.review_pending:
         raise CaseError(_l("A review of this rectification already waits for confirmation."))
@@ -149,7 +149,7 @@ def _rectified(action, actor, reason):
     end_action(action, "rectified", now)
     filing = action.platform.filing
     filing.status = "filed"
-    filing.last_reviewed_on = now.date()
+    filing.last_reviewed_on = app_today(now)
     record_event(
         action.case,
         actor,
@@ -175,7 +175,7 @@ def _escalate_rectification(action, actor, reason):
         department=case.lead_department,
         legal_basis=action.legal_basis,
         details=action.review_note,
-        starts_on=now.date(),
+        starts_on=app_today(now),
         proposed_by_id=action.reviewed_by_id,
     )
     db.session.add(stronger)

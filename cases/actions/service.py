@@ -16,12 +16,12 @@ from cases.notices import notify_staff
 from cases.operations import CaseError, NotAllowed, record_event
 from tipline.catalog import LIST_STATUSES
 from tipline.extensions import db
-from tipline.timeutil import utcnow
+from tipline.timeutil import app_today, utcnow
 
 
 def actions_in_force(platform_id, on=None):
-    """The imposed (not lifting) actions in force on a platform on a day (today by default)."""
-    on = on or utcnow().date()
+    """The imposed (not lifting) actions in force on a platform on a day (today in the app's zone by default)."""
+    on = on or app_today()
     return db.session.scalars(
         select(Action).where(
             Action.platform_id == platform_id,
@@ -135,7 +135,7 @@ def propose_action(case, actor, action_type, legal_basis, details="", starts_on=
         raise CaseError(_l("Choose an action from the list."))
     if not (legal_basis or "").strip():
         raise CaseError(_l("Give the legal basis."))
-    starts_on = starts_on or utcnow().date()
+    starts_on = starts_on or app_today()
     if action_type == rules.RECTIFICATION:
         if deadline_on is None or deadline_on <= starts_on:
             raise CaseError(_l("A rectification needs a deadline after its start."))
@@ -198,7 +198,7 @@ def propose_lift(action, actor, legal_basis, details=""):
         department=actor.department,
         legal_basis=legal_basis.strip(),
         details=details or "",
-        starts_on=utcnow().date(),
+        starts_on=app_today(),
         proposed_by_id=actor.id,
     )
     db.session.add(lift)

@@ -11,7 +11,7 @@ from cases.actions.service import decide_action, propose_action, propose_lift
 from cases.operations import CaseError, NotAllowed
 from tests.cases.conftest import HAIDIAN
 from tipline.extensions import db
-from tipline.timeutil import utcnow
+from tipline.timeutil import app_today, utcnow
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_rules_table_is_complete():
 def test_every_action_type_is_proposed_approved_and_where_it_lasts_lifted(case_and_staff, action_type):
     case, staff = case_and_staff
     platform = case.platform
-    today = utcnow().date()
+    today = app_today()
     action = propose_action(
         case, staff["officer"], action_type, "《未成年人保护法》第七十四条", deadline_on=today + timedelta(days=30)
     )
@@ -94,7 +94,7 @@ def test_rejection_needs_a_reason_and_changes_nothing(case_and_staff):
 
 def test_bad_proposals_are_refused(case_and_staff, file_tip):
     case, staff = case_and_staff
-    today = utcnow().date()
+    today = app_today()
     with pytest.raises(CaseError):
         propose_action(case, staff["officer"], rules.RECTIFICATION, "依据")  # no deadline
     with pytest.raises(CaseError):
@@ -111,7 +111,7 @@ def test_bad_proposals_are_refused(case_and_staff, file_tip):
 def test_an_action_starting_later_is_not_yet_in_force(case_and_staff):
     case, staff = case_and_staff
     action = propose_action(
-        case, staff["officer"], rules.TEMPORARY_OFFLINE, "依据", starts_on=utcnow().date() + timedelta(days=3)
+        case, staff["officer"], rules.TEMPORARY_OFFLINE, "依据", starts_on=app_today() + timedelta(days=3)
     )
     decide_action(action, staff["supervisor"], approve=True)
     assert action.state == rules.IN_FORCE and case.platform.enforcement_status == rules.NORMAL
@@ -183,7 +183,7 @@ def test_an_action_takes_effect_on_its_start_date_through_the_scan(case_and_staf
     from cases.escalation import scan_deadlines
 
     case, staff = case_and_staff
-    start = utcnow().date() + timedelta(days=3)
+    start = app_today() + timedelta(days=3)
     action = propose_action(case, staff["officer"], rules.TEMPORARY_OFFLINE, "依据", starts_on=start)
     decide_action(action, staff["supervisor"], approve=True)
     assert case.platform.enforcement_status == rules.NORMAL

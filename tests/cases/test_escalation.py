@@ -17,7 +17,7 @@ from cases.notices import Notice
 from cases.operations import NotAllowed, change_state
 from tests.cases.conftest import CHAOYANG, HAIDIAN
 from tipline.extensions import db
-from tipline.timeutil import utcnow
+from tipline.timeutil import app_today, utcnow
 
 
 def notices(user):
@@ -63,7 +63,7 @@ def test_rectification_deadline_calls_for_a_review_then_refiling(make_platform, 
     officer, supervisor = make_staff("officer", "cyberspace", HAIDIAN), make_staff("supervisor", "cyberspace", "110000")
     reviewer = make_staff("officer", "education", HAIDIAN)
     confirmer = make_staff("supervisor", "education", "110000")
-    today = utcnow().date()
+    today = app_today()
     action = propose_action(case, officer, rules.RECTIFICATION, "依据", deadline_on=today + timedelta(days=10))
     decide_action(action, supervisor, approve=True)
     db.session.commit()
@@ -80,7 +80,7 @@ def test_rectification_deadline_calls_for_a_review_then_refiling(make_platform, 
     assert action.review_pending and platform.filing.status == "unfiled"  # a second person confirms first
     confirm_review(action, confirmer, agree=True)
     assert action.end_reason == "rectified" and platform.enforcement_status == rules.NORMAL
-    assert platform.filing.status == "filed" and platform.filing.last_reviewed_on == utcnow().date()
+    assert platform.filing.status == "filed" and platform.filing.last_reviewed_on == app_today()
 
 
 def test_a_failed_review_proposes_the_stronger_action(make_platform, file_tip, make_staff):
@@ -88,7 +88,7 @@ def test_a_failed_review_proposes_the_stronger_action(make_platform, file_tip, m
     officer, supervisor = make_staff("officer", "cyberspace", HAIDIAN), make_staff("supervisor", "cyberspace", "110000")
     reviewer = make_staff("supervisor", "education", "110000")
     confirmer = make_staff("supervisor", "education", HAIDIAN)
-    action = propose_action(case, officer, rules.RECTIFICATION, "依据", deadline_on=utcnow().date() + timedelta(days=1))
+    action = propose_action(case, officer, rules.RECTIFICATION, "依据", deadline_on=app_today() + timedelta(days=1))
     decide_action(action, supervisor, approve=True)
     scan_deadlines(utcnow() + timedelta(days=2))
     review_rectification(action, reviewer, passed=False, note="仍有游戏广告")
@@ -116,7 +116,7 @@ def test_review_through_the_case_page(make_platform, file_tip, make_staff, staff
 
     case = file_tip(make_platform(region_code=HAIDIAN), "game_ads").case
     officer, supervisor = make_staff("officer", "cyberspace", HAIDIAN), make_staff("supervisor", "cyberspace", "110000")
-    action = propose_action(case, officer, rules.RECTIFICATION, "依据", deadline_on=utcnow().date() + timedelta(days=1))
+    action = propose_action(case, officer, rules.RECTIFICATION, "依据", deadline_on=app_today() + timedelta(days=1))
     decide_action(action, supervisor, approve=True)
     scan_deadlines(utcnow() + timedelta(days=2))
     db.session.commit()

@@ -42,6 +42,8 @@ def pages(tip):
 def visible_text(body):
     body = body.split("<body", 1)[1].split(">", 1)[1]
     body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", body, flags=re.S)
+    # Identifiers marked as such (the IANA time zones of the account page) are no words to translate.
+    body = re.sub(r"<(\w+)[^>]*\btranslate=\"no\"[^>]*>.*?</\1>", " ", body, flags=re.S)
     return re.sub(r"<[^>]+>|&\w+;|https?://\S+|#\d+|\b[A-Z0-9]{16,}\b", " ", body)
 
 

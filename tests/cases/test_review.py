@@ -23,7 +23,7 @@ from cases.notices import Notice
 from tests.cases.conftest import BEIJING, CHAOYANG, HAIDIAN, post_form
 from tipline.extensions import db
 from tipline.platforms.models import Platform
-from tipline.timeutil import utcnow
+from tipline.timeutil import app_today, utcnow
 
 REVIEW = "/staff/actions/{id}/review"
 CONFIRM = "/staff/actions/{id}/review/confirm"
@@ -49,7 +49,7 @@ def rect(make_platform, file_tip, make_staff, staff_client):
         "admin": make_staff("admin", "cyberspace", BEIJING),
     }
     action = propose_action(
-        case, people["cyber_officer"], rules.RECTIFICATION, "依据", deadline_on=utcnow().date() + timedelta(days=1)
+        case, people["cyber_officer"], rules.RECTIFICATION, "依据", deadline_on=app_today() + timedelta(days=1)
     )
     decide_action(action, people["cyber_supervisor"], approve=True)
     db.session.commit()
@@ -154,7 +154,7 @@ def test_the_review_request_brings_the_education_department_onto_the_case(rect, 
     assert led.lead_department == "education"
     before = led.co_department
     action = propose_action(
-        led, rect.people["edu_officer"], rules.RECTIFICATION, "依据", deadline_on=utcnow().date() + timedelta(days=1)
+        led, rect.people["edu_officer"], rules.RECTIFICATION, "依据", deadline_on=app_today() + timedelta(days=1)
     )
     decide_action(action, rect.people["edu_supervisor"], approve=True)
     db.session.commit()
@@ -192,7 +192,7 @@ def test_a_recorded_review_waits_for_a_second_supervisor(rect):
     assert action.state == rules.ENDED and action.end_reason == "rectified"
     assert action.reviewed_by_id == rect.people["edu_supervisor"].id
     assert action.review_confirmed_by_id == rect.people["edu_supervisor_2"].id
-    assert platform.filing.status == "filed" and platform.filing.last_reviewed_on == utcnow().date()
+    assert platform.filing.status == "filed" and platform.filing.last_reviewed_on == app_today()
     assert platform.enforcement_status == rules.NORMAL
     # Confirming twice, or reviewing again, changes nothing more.
     ended_at = action.ended_at
