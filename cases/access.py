@@ -28,6 +28,16 @@ def can_see_case(user, case):
     return case.region_code in visible_regions(user)
 
 
+def active_staff_seeing(case):
+    """A SELECT of the active staff who may see the case: can_see_case from the case's side, as staff
+    of its region or of a region above it see it."""
+    from cases.accounts.models import StaffUser
+
+    return select(StaffUser).where(
+        StaffUser.active.is_(True), StaffUser.region_code.in_([region.code for region in case.region.path()])
+    )
+
+
 def visible_cases(user):
     """A SELECT of the cases this user may see."""
     return select(Case).where(Case.region_code.in_(visible_regions(user)))

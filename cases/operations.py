@@ -400,21 +400,26 @@ def add_note(case, actor, body):
 MENTION = re.compile(r"@([\w.\-]+)")
 
 
+def mention_handles(body):
+    """The @handles a text names, as mentioned() compares them (a trailing full stop or dash left off, lower case)."""
+    return {handle.rstrip(".-").lower() for handle in MENTION.findall(body or "")} - {""}
+
+
+def mention_names(person):
+    """What a note may call a member of staff after the @: their name, or their email before the @ (lower case)."""
+    return {(person.name or "").lower(), person.email.split("@")[0].lower()} - {""}
+
+
 def mentioned(body, case):
     """Staff a note names with @name (their name, or their email before the @) who can see the case."""
     from cases.access import can_see_case
     from cases.accounts.models import StaffUser
 
-    handles = {handle.rstrip(".-").lower() for handle in MENTION.findall(body or "")}
+    handles = mention_handles(body)
     if not handles:
         return []
     people = db.session.scalars(select(StaffUser).where(StaffUser.active.is_(True))).all()
-    return [
-        person
-        for person in people
-        if ((person.name or "").lower() in handles or person.email.split("@")[0].lower() in handles)
-        and can_see_case(person, case)
-    ]
+    return [person for person in people if mention_names(person) & handles and can_see_case(person, case)]
 
 
 def add_task(case, actor, department, title, due_on=None):

@@ -11,8 +11,10 @@ from tests.cases.routes.action_routes import ACTION_ROUTES
 from tests.cases.routes.admin_routes import ADMIN_ROUTES
 from tests.cases.routes.case_routes import CASE_ROUTES
 from tests.cases.routes.desk_routes import DESK_ROUTES
+from tests.cases.routes.queue_routes import QUEUE_ROUTES
+from tests.cases.routes.worklist_routes import WORKLIST_ROUTES
 
-EXERCISES = {**CASE_ROUTES, **ACTION_ROUTES, **DESK_ROUTES, **ADMIN_ROUTES}
+EXERCISES = {**CASE_ROUTES, **ACTION_ROUTES, **DESK_ROUTES, **ADMIN_ROUTES, **WORKLIST_ROUTES, **QUEUE_ROUTES}
 GUARDED_PREFIXES = ("/staff", "/org")
 
 
@@ -26,7 +28,8 @@ def guarded_routes(app):
 
 
 # Routes that act only on the signed-in person's own account or session: there is no
-# object of anyone else's to reach, and tests/cases/test_auth.py drives each of them.
+# object of anyone else's to reach, and tests/cases/test_auth.py (test_time_zones.py for the
+# time zone) drives each of them.
 OWN_ACCOUNT = {
     ("staff.login", "GET"),
     ("staff.login", "POST"),
@@ -36,4 +39,5 @@ OWN_ACCOUNT = {
     ("staff.logout_everywhere", "POST"),
     ("staff.account", "POST"),
     ("staff.change_password", "POST"),
+    ("staff.change_time_zone", "POST"),
 }
