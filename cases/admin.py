@@ -1,6 +1,6 @@
 """Administration: staff accounts within the admin's regions, and the audit log."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -8,12 +8,24 @@ from sqlalchemy import select
 from cases.access import staff_required, visible_regions
 from cases.accounts import service
 from cases.accounts.models import StaffUser
-from cases.audit import AuditEntry
+from cases.audit_log import (
+    EXPORT_CAP,
+    FILTER_LABELS,
+    FIRST_DAY,
+    LAST_DAY,
+    SYSTEM,
+    audit_page,
+    export_audit_log,
+    parse_filters,
+    people_in_log,
+    zone_name,
+)
+from cases.audit_words import kind_choices
 from cases.blueprint import bp
 from cases.forms import UserEditForm, UserForm
 from tipline.extensions import db
 from tipline.regions.service import region_choices
-from tipline.web import parse_row_id
+from tipline.timeutil import utcnow
 
 
 def _regions():
@@ -126,14 +138,50 @@ def edit_user(user_id):
     return render_template("cases/user_form.html", form=form, user=user), status
 
 
+def _audit_log_page(given, people, page=None):
+    """The audit log page: the filters as typed, what is wrong with them, and a page of entries."""
+    errors = {name: (str(FILTER_LABELS[name]), message) for name, message in given.errors.items()}
+    return render_template(
+        "cases/audit.html",
+        typed=given.typed,
+        errors=errors,
+        filters=given.filters.as_args(),
+        people=people,
+        system=SYSTEM,
+        kinds=kind_choices(),
+        page=page,
+        paged=given.filters.before is not None,
+        export_cap=EXPORT_CAP,
+        zone=zone_name(),
+        first_day=FIRST_DAY.isoformat(),
+        last_day=LAST_DAY.isoformat(),
+    )
+
+
 @bp.route("/admin/audit")
 @staff_required("admin", "supervisor")
 def audit_log():
-    """The latest audited acts of staff in the user's regions."""
-    before = parse_row_id(request.args.get("before"))
-    # Entries about what lies in the user's regions, wherever its actor works now.
-    query = select(AuditEntry).where(AuditEntry.region_code.in_(visible_regions(current_user)))
-    if before:
-        query = query.where(AuditEntry.id < before)
-    entries = db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(100)).all()
-    return render_template("cases/audit.html", entries=entries)
+    """The audit log of the user's regions in words, filtered by person, case, kind and dates."""
+    people = people_in_log(current_user)
+    given = parse_filters(request.args, people)
+    if given.errors:
+        return _audit_log_page(given, people), 400
+    return _audit_log_page(given, people, audit_page(current_user, given.filters))
+
+
+@bp.route("/admin/audit.csv")
+@staff_required("admin", "supervisor")
+def audit_log_csv():
+    """The filtered audit log as a CSV file for a spreadsheet; the export is itself audited."""
+    people = people_in_log(current_user)
+    given = parse_filters(request.args, people)
+    if given.errors:
+        return _audit_log_page(given, people), 400
+    export = export_audit_log(current_user, given.filters)
+    db.session.commit()
+    response = make_response(export.body)
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+    response.headers["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

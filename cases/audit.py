@@ -31,7 +31,7 @@ class AuditEntry(db.Model):
 
 
 def target_region(target_type, target_id):
-    """The region a target belongs to (a case's, a tip's case's, an account's, ...), or None."""
+    """The region a target belongs to (a case's, a tip's case's, an account's, a region itself...), or None."""
     from cases.accounts.models import StaffUser
     from cases.actions.models import Action
     from cases.models import Case
@@ -41,6 +41,12 @@ def target_region(target_type, target_id):
 
     if target_id is None:
         return None
+    if target_type == "region":
+        # A region itself (say, the one whose audit log was exported): its code is its number.
+        from tipline.regions.models import Region
+
+        region = db.session.get(Region, f"{target_id:06d}")
+        return region.code if region else None
     if target_type == "evidence":
         evidence = db.session.get(Evidence, target_id)
         target_type, target_id = "tip", evidence.tip_id if evidence else None

@@ -3,6 +3,7 @@
 from cases.access import visible_regions
 from cases.accounts.models import StaffUser
 from cases.admin import may_manage
+from cases.audit import AuditEntry
 from tests.cases.conftest import BEIJING, CHAOYANG, HAIDIAN
 from tests.cases.routes.exercise import NOTHING, Exercise, audited, check, fixed, serial
 
@@ -91,10 +92,19 @@ def _new_effect(actor, scene, before, response):
     return check(added, "no account created") + audited(before, actor, "user.create", added[0].id if added else None)
 
 
+def _export_effect(actor, scene, before, response):
+    """An export of the audit log is itself audited, as about the exporter's region."""
+    added = before.added(AuditEntry, actor_id=actor.id, action="audit.export")
+    return check(added and added[0].region_code == actor.region_code, "the export was not audited")
+
+
 ADMIN_ROUTES = {
     ("staff.users", "GET"): Exercise("GET", fixed("/staff/admin/users"), NOTHING, ok=200),
     ("staff.new_user", "GET"): Exercise("GET", fixed("/staff/admin/users/new"), NOTHING, ok=200),
     ("staff.audit_log", "GET"): Exercise("GET", fixed("/staff/admin/audit"), NOTHING, ok=200),
+    ("staff.audit_log_csv", "GET"): Exercise(
+        "GET", fixed("/staff/admin/audit.csv"), NOTHING, effect=_export_effect, ok=200, consumes=False
+    ),
     ("staff.edit_user", "GET"): Exercise(
         "GET",
         _edit_path,
