@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from cases.audit import AuditEntry
-from tests.cases.conftest import HAIDIAN
+from tests.cases.conftest import CHAOYANG, HAIDIAN
 from tests.tipline import images
 from tipline.evidence.files import clean_upload
 from tipline.evidence.models import Evidence
@@ -110,6 +110,67 @@ def test_upload_waiting_in_quarantine_is_never_served(app, evidence_of):
     assert waiting.storage_key is None
     assert client.get(f"/staff/evidence/{waiting.id}/download").status_code == 404
     assert client.get(f"/staff/evidence/{waiting.id}/thumbnail").status_code == 404
+    for view in ("", "/file", "/pages/1"):
+        assert client.get(f"/staff/evidence/{waiting.id}{view}").status_code == 404, view
     page = case_page(client, waiting)
-    assert f"/staff/evidence/{waiting.id}/download" not in page and "being checked" in page
-    assert not audit_rows("evidence.download", waiting.id)
+    assert f"/staff/evidence/{waiting.id}" not in page and "being checked" in page
+    assert not audit_rows("evidence.download", waiting.id) and not audit_rows("evidence.view", waiting.id)
+
+
+def test_a_picture_opens_in_the_page_and_each_look_is_audited(evidence_of):
+    """Bug caught: the viewer page or the picture it shows served without an audit row, or the picture sniffable."""
+    client, evidence, officer = evidence_of(images.photo_with_gps(), "p.jpg")
+    assert f'href="/staff/evidence/{evidence.id}"' in case_page(client, evidence)
+    page = client.get(f"/staff/evidence/{evidence.id}", headers={"Accept-Language": "en"})
+    assert page.status_code == 200 and "no-store" in page.headers["Cache-Control"]
+    assert f'<img src="/staff/evidence/{evidence.id}/file"' in page.get_data(as_text=True)
+    picture = client.get(f"/staff/evidence/{evidence.id}/file")
+    assert picture.status_code == 200 and picture.data[:2] == b"\xff\xd8"
+    assert "attachment" not in picture.headers.get("Content-Disposition", "")
+    assert picture.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in picture.headers["Content-Security-Policy"]
+    assert [row.actor_id for row in audit_rows("evidence.view", evidence.id)] == [officer.id]
+    assert [row.actor_id for row in audit_rows("evidence.inline", evidence.id)] == [officer.id]
+
+
+def test_a_pdf_is_read_as_pictures_of_its_pages(evidence_of):
+    """Bug caught: the PDF itself sent to the browser to render (its scripts with it), or pages shown unaudited."""
+    client, evidence, officer = evidence_of(images.pdf(script="app.alert(1)"), "a.pdf")
+    page = client.get(f"/staff/evidence/{evidence.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Page 1 of 1" in page and f'src="/staff/evidence/{evidence.id}/pages/1"' in page
+    assert f"/staff/evidence/{evidence.id}/file" not in page
+    assert client.get(f"/staff/evidence/{evidence.id}/file").status_code == 404  # never inline
+    drawn = client.get(f"/staff/evidence/{evidence.id}/pages/1")
+    assert drawn.status_code == 200 and drawn.data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert drawn.mimetype == "image/png" and "sandbox" in drawn.headers["Content-Security-Policy"]
+    assert client.get(f"/staff/evidence/{evidence.id}/pages/2").status_code == 404
+    assert client.get(f"/staff/evidence/{evidence.id}?page=99").status_code == 200  # shows page 1
+    assert [row.detail["page"] for row in audit_rows("evidence.page", evidence.id)] == [1]
+    assert [row.detail["page"] for row in audit_rows("evidence.view", evidence.id)] == [1, 1]
+
+
+def test_an_unreadable_pdf_is_offered_for_download_only(evidence_of):
+    client, evidence, _officer = evidence_of(images.BROKEN_PDF, "b.pdf")
+    response = client.get(f"/staff/evidence/{evidence.id}", headers={"Accept-Language": "en"})
+    assert response.status_code == 200 and "This PDF cannot be shown here." in response.get_data(as_text=True)
+    assert client.get(f"/staff/evidence/{evidence.id}/pages/1").status_code == 404
+
+
+def test_a_video_plays_in_the_page_and_its_ranges_are_audited_once(evidence_of):
+    """Bug caught: every byte range a playing video asks for written to the audit log, or ranges not served."""
+    client, evidence, officer = evidence_of(images.video_with_location(), "clip.mp4")
+    page = client.get(f"/staff/evidence/{evidence.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert f'<video controls preload="metadata" src="/staff/evidence/{evidence.id}/file"' in page
+    first = client.get(f"/staff/evidence/{evidence.id}/file", headers={"Range": "bytes=0-99"})
+    assert first.status_code == 206 and len(first.data) == 100
+    later = client.get(f"/staff/evidence/{evidence.id}/file", headers={"Range": "bytes=100-199"})
+    assert later.status_code == 206
+    assert len(audit_rows("evidence.inline", evidence.id)) == 1
+
+
+def test_evidence_of_a_case_out_of_reach_is_not_found(evidence_of, make_staff, staff_client):
+    """Bug caught: the viewer checking the case's region in the page but not in the picture or page routes."""
+    _client, evidence, _officer = evidence_of(images.PDF, "a.pdf")
+    stranger = staff_client(make_staff("officer", "cyberspace", CHAOYANG))
+    for view in ("", "/pages/1", "/download"):
+        assert stranger.get(f"/staff/evidence/{evidence.id}{view}").status_code == 404, view

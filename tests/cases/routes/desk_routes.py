@@ -81,8 +81,22 @@ def _evidence_hidden(actor, scene):
     return case_hidden(actor, scene) if "case" in scene else _tray_hidden(actor, scene)
 
 
-def _download_effect(actor, scene, before, response):
-    return audited(before, actor, "evidence.download", scene["evidence"].id)
+def _pdf_scene(b):
+    """A PDF on a tip of a case: its pages are drawn for the viewer."""
+    evidence = b.evidence(pdf=True)
+    return {"evidence": evidence, "case": evidence.tip.case, "watch": [evidence]}
+
+
+def _looked_at(action):
+    """The effect of a look at evidence: the actor's audit row for it."""
+
+    def effect(actor, scene, before, response):
+        return audited(before, actor, action, scene["evidence"].id)
+
+    return effect
+
+
+_download_effect = _looked_at("evidence.download")
 
 
 def _notices_scene(b):
@@ -126,6 +140,33 @@ DESK_ROUTES = {
         {"case evidence": _evidence_scene, "junk tray evidence": _tray_evidence_scene},
         hidden=_evidence_hidden,
         effect=_download_effect,
+        ok=200,
+        consumes=False,
+    ),
+    ("staff.evidence_view", "GET"): Exercise(
+        "GET",
+        lambda s, a: f"/staff/evidence/{s['evidence'].id}",
+        {"case evidence": _evidence_scene, "junk tray evidence": _tray_evidence_scene, "a PDF": _pdf_scene},
+        hidden=_evidence_hidden,
+        effect=_looked_at("evidence.view"),
+        ok=200,
+        consumes=False,
+    ),
+    ("staff.evidence_inline", "GET"): Exercise(
+        "GET",
+        lambda s, a: f"/staff/evidence/{s['evidence'].id}/file",
+        {"case evidence": _evidence_scene, "junk tray evidence": _tray_evidence_scene},
+        hidden=_evidence_hidden,
+        effect=_looked_at("evidence.inline"),
+        ok=200,
+        consumes=False,
+    ),
+    ("staff.evidence_page", "GET"): Exercise(
+        "GET",
+        lambda s, a: f"/staff/evidence/{s['evidence'].id}/pages/1",
+        {"a PDF": _pdf_scene},
+        hidden=_evidence_hidden,
+        effect=_looked_at("evidence.page"),
         ok=200,
         consumes=False,
     ),

@@ -152,15 +152,16 @@ class Builder:
         db.session.commit()
         return tip
 
-    def evidence(self, tip=None):
-        """A photo added to a tip of a case in Haidian (a thumbnail is made from it)."""
+    def evidence(self, tip=None, pdf=False):
+        """A photo (a thumbnail is made from it), or a PDF, added to a tip of a case in Haidian."""
         from tests.tipline import images
         from tipline.evidence.files import clean_upload
         from tipline.evidence.models import Evidence
         from tipline.reports.service import add_to_tip
 
         tip = tip or self.case(states.INVESTIGATING).tips[0]
-        add_to_tip(tip, "截图", [clean_upload(images.photo_with_gps(), "p.jpg", 10**8)])
+        data, name = (images.PDF, "a.pdf") if pdf else (images.photo_with_gps(), "p.jpg")
+        add_to_tip(tip, "截图", [clean_upload(data, name, 10**8)])
         db.session.commit()
         return db.session.scalars(select(Evidence).where(Evidence.tip_id == tip.id).order_by(Evidence.id)).all()[-1]
 
