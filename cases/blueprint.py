@@ -3,7 +3,7 @@
 from flask import Blueprint, g, session
 from flask_login import current_user, logout_user
 
-from tipline.timeutil import utcnow
+from tipline.timeutil import time_zones, utcnow
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -22,6 +22,13 @@ def end_old_sessions():
         if started is None or age > current_app.config["STAFF_SESSION_MAX_AGE"]:
             logout_user()
             session.pop(LOGIN_AT, None)
+
+
+@bp.before_request
+def show_own_time_zone():
+    """Staff pages show times in the signed-in user's own time zone (tipline.i18n.select_time_zone)."""
+    if current_user.is_authenticated and current_user.time_zone in time_zones():
+        g.time_zone = current_user.time_zone
 
 
 # What a supervisor or admin without a second factor may reach: setting one up, and signing out.
@@ -52,7 +59,19 @@ def require_second_factor():
 
 def register(app):
     """Wire the staff surface: its routes, the user loader, and its template helpers."""
-    from cases import admin, auth, case_pages, junk_tray, notice_pages, platform_pages, queue  # noqa: F401
+    from cases import (  # noqa: F401  (each module adds its routes to bp)
+        admin,
+        auth,
+        case_pages,
+        evidence_pages,
+        junk_tray,
+        mentions,
+        notice_pages,
+        platform_pages,
+        queue,
+        queue_actions,
+        worklists,
+    )
     from cases.actions import views  # noqa: F401
     from cases.templating import install
 

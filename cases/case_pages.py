@@ -1,6 +1,6 @@
 """One case: its tips and evidence, the platform, the timeline, notes, tasks, and every change made from there."""
 
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -26,10 +26,8 @@ from cases.forms import (
 )
 from cases.models import Case, CaseTask
 from cases.priority import reason_text
+from cases.timeline import case_timeline
 from tipline import catalog
-from tipline.evidence.files import download_name
-from tipline.evidence.models import Evidence
-from tipline.evidence.storage import evidence_storage
 from tipline.extensions import db
 from tipline.reports.models import Tip
 from tipline.timeutil import utcnow
@@ -94,6 +92,7 @@ def render_case(case, status=200, **forms):
             state_labels=states.STATES,
             priority_reasons=[reason_text(r) for r in case.priority_reasons],
             history=_platform_history(case),
+            timeline=case_timeline(case),
             may_see_contact=works_on(current_user, case),
             may_triage=states.may_transition(current_user, case, states.TRIAGED),
             transition=forms.get("transition") or TransitionForm(),
@@ -180,15 +179,24 @@ def _case_actions(case):
     return db.session.scalars(select(Action).where(Action.case_id == case.id).order_by(Action.id)).all()
 
 
-def _done(case, text):
+def back_to(case, text, section, level="message"):
+    """Say how a change went in the section it was made from, and return the user there."""
+    flash(text, f"{level}@{section}")
+    return redirect(url_for("staff.case", case_id=case.id, _anchor=section))
+
+
+def _done(case, text, section):
     db.session.commit()
-    flash(text)
-    return redirect(url_for("staff.case", case_id=case.id))
+    return back_to(case, text, section)
 
 
-def _failed(case, exc, **forms):
+def refused(case, exc, section, form=None, **forms):
+    """The page again, with why the change was refused at the form that asked for it."""
     db.session.rollback()
-    flash(str(exc.message), "error")
+    if form is not None:
+        form.form_errors.append(str(exc.message))
+    else:
+        flash(str(exc.message), f"error@{section}")
     case = db.session.get(Case, case.id)
     return render_case(case, 403 if isinstance(exc, operations.NotAllowed) else 400, **forms)
 
@@ -196,8 +204,13 @@ def _failed(case, exc, **forms):
 @bp.route("/cases/<id:case_id>")
 @staff_required()
 def case(case_id):
-    """The case page."""
-    return render_case(case_or_404(current_user, case_id))
+    """The case page; opening it marks the case seen by the viewer (the queue's "new since you last looked")."""
+    from cases.seen import mark_seen
+
+    case = case_or_404(current_user, case_id)
+    mark_seen(current_user, case)
+    db.session.commit()
+    return render_case(case)
 
 
 @bp.route("/cases/<id:case_id>/state", methods=["POST"])
@@ -213,8 +226,8 @@ def change_state(case_id):
     try:
         operations.change_state(case, form.to_state.data, current_user, form.reason.data or "")
     except operations.CaseError as exc:
-        return _failed(case, exc, transition=form)
-    return _done(case, _("The case is now: %(state)s", state=states.STATES[case.state]))
+        return refused(case, exc, "next", form, transition=form)
+    return _done(case, _("The case is now: %(state)s", state=states.STATES[case.state]), "next")
 
 
 @bp.route("/cases/<id:case_id>/close", methods=["POST"])
@@ -229,10 +242,10 @@ def close(case_id):
     try:
         closed = operations.close_case(case, form.to_state.data, current_user, form.reason.data, form.confirmed.data)
     except operations.CaseError as exc:
-        return _failed(case, exc, close=form)
+        return refused(case, exc, "next", form, close=form)
     if closed:
-        return _done(case, _("The case is now: %(state)s", state=states.STATES[case.state]))
-    return _done(case, _("The closing waits for a supervisor's agreement; the case stays open until then."))
+        return _done(case, _("The case is now: %(state)s", state=states.STATES[case.state]), "next")
+    return _done(case, _("The closing waits for a supervisor's agreement; the case stays open until then."), "next")
 
 
 @bp.route("/cases/<id:case_id>/closing", methods=["POST"])
@@ -247,10 +260,10 @@ def closing_decision(case_id):
     try:
         operations.decide_closing(case, current_user, agree, form.note.data or "")
     except operations.CaseError as exc:
-        return _failed(case, exc, closing_decision=form)
+        return refused(case, exc, "next", form, closing_decision=form)
     if agree:
-        return _done(case, _("The case is now: %(state)s", state=states.STATES[case.state]))
-    return _done(case, _("The closing is refused; the case stays open."))
+        return _done(case, _("The case is now: %(state)s", state=states.STATES[case.state]), "next")
+    return _done(case, _("The closing is refused; the case stays open."), "next")
 
 
 @bp.route("/cases/<id:case_id>/triage", methods=["POST"])
@@ -272,8 +285,8 @@ def triage(case_id):
             form.reason.data or "",
         )
     except operations.CaseError as exc:
-        return _failed(case, exc, triage=form)
-    return _done(case, _("The case is triaged."))
+        return refused(case, exc, "next", form, triage=form)
+    return _done(case, _("The case is triaged."), "next")
 
 
 @bp.route("/cases/<id:case_id>/assign", methods=["POST"])
@@ -291,8 +304,8 @@ def assign(case_id):
         form.confirmed.errors = [str(exc.message)]
         return render_case(case, 400, assign=form)
     except operations.CaseError as exc:
-        return _failed(case, exc, assign=form)
-    return _done(case, _("Assignment saved."))
+        return refused(case, exc, "assign", form, assign=form)
+    return _done(case, _("Assignment saved."), "assign")
 
 
 @bp.route("/cases/<id:case_id>/notes", methods=["POST"])
@@ -303,7 +316,7 @@ def add_note(case_id):
     if not form.validate_on_submit():
         return render_case(case, 400, note=form)
     operations.add_note(case, current_user, form.body.data)
-    return _done(case, _("Note added."))
+    return _done(case, _("Note added."), "note")
 
 
 @bp.route("/cases/<id:case_id>/tasks", methods=["POST"])
@@ -316,8 +329,8 @@ def add_task(case_id):
     try:
         operations.add_task(case, current_user, form.department.data, form.title.data, form.due_on.data)
     except operations.CaseError as exc:
-        return _failed(case, exc, task=form)
-    return _done(case, _("Task added."))
+        return refused(case, exc, "tasks", form, task=form)
+    return _done(case, _("Task added."), "tasks")
 
 
 @bp.route("/cases/<id:case_id>/tasks/<id:task_id>/done", methods=["POST"])
@@ -332,8 +345,8 @@ def complete_task(case_id, task_id):
     try:
         operations.complete_task(task, current_user)
     except operations.CaseError as exc:
-        return _failed(case, exc)
-    return _done(case, _("Task done."))
+        return refused(case, exc, "tasks")
+    return _done(case, _("Task done."), "tasks")
 
 
 @bp.route("/cases/<id:case_id>/messages", methods=["POST"])
@@ -348,8 +361,8 @@ def send_message(case_id):
     try:
         operations.send_message(case, tip, current_user, form.body.data)
     except operations.CaseError as exc:
-        return _failed(case, exc, message=form)
-    return _done(case, _("Message sent. The reporter sees it with their receipt code."))
+        return refused(case, exc, "message", form, message=form)
+    return _done(case, _("Message sent. The reporter sees it with their receipt code."), "message")
 
 
 @bp.route("/cases/<id:case_id>/merge", methods=["POST"])
@@ -371,10 +384,9 @@ def merge(case_id):
     try:
         operations.merge_cases(case, target, current_user, form.reason.data)
     except operations.CaseError as exc:
-        return _failed(case, exc, merge=form)
+        return refused(case, exc, "merge", form, merge=form)
     db.session.commit()
-    flash(_("Case #%(source)d is merged into this case.", source=case.id))
-    return redirect(url_for("staff.case", case_id=target.id))
+    return back_to(target, _("Case #%(source)d is merged into this case.", source=case.id), "timeline")
 
 
 @bp.route("/cases/<id:case_id>/split", methods=["POST"])
@@ -388,10 +400,9 @@ def split(case_id):
     try:
         target = operations.split_tips(case, form.tip_ids.data, current_user, form.category.data, form.reason.data)
     except operations.CaseError as exc:
-        return _failed(case, exc, split=form)
+        return refused(case, exc, "merge", form, split=form)
     db.session.commit()
-    flash(_("The chosen reports are now in case #%(id)d.", id=target.id))
-    return redirect(url_for("staff.case", case_id=target.id))
+    return back_to(target, _("The chosen reports are now in case #%(id)d.", id=target.id), "timeline")
 
 
 def _tip_or_404(tip_id):
@@ -415,64 +426,3 @@ def contact(tip_id):
         return no_store(render_template("cases/contact.html", tip=tip, details=None, error=exc.message), 403)
     db.session.commit()
     return no_store(render_template("cases/contact.html", tip=tip, details=details, error=None))
-
-
-def _evidence_or_404(evidence_id):
-    evidence = db.session.get(Evidence, evidence_id)
-    if evidence is None:
-        abort(404)
-    tip = evidence.tip
-    if tip.case is None or not can_see_case(current_user, tip.case):
-        # Junk-tray tips have no case: only intake and supervisors at the national level see them.
-        from cases.junk_tray import may_see_tray_tip
-
-        if tip.case is not None or not may_see_tray_tip(current_user, tip):
-            abort(404)
-    return evidence
-
-
-def _send_evidence_file(evidence, action, key, mime_type, **options):
-    """Audit the view of an evidence file (or its preview), then send the stored bytes.
-
-    Every look at evidence leaves a row, the preview on the case page as much as a download.
-    """
-    from cases.audit import audit
-
-    audit(current_user, action, "evidence", evidence.id, tip_id=evidence.tip_id)
-    db.session.commit()
-    response = send_file(evidence_storage().path(key), mimetype=mime_type, max_age=0, **options)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
-@bp.route("/evidence/<id:evidence_id>/thumbnail")
-@staff_required()
-def evidence_thumbnail(evidence_id):
-    """The JPEG preview the check made of an image (the case page shows it)."""
-    evidence = _evidence_or_404(evidence_id)
-    if not evidence.thumbnail_key:
-        abort(404)
-    return _send_evidence_file(evidence, "evidence.thumbnail", evidence.thumbnail_key, "image/jpeg")
-
-
-@bp.route("/evidence/<id:evidence_id>/download")
-@staff_required()
-def evidence_download(evidence_id):
-    """The file itself, as an attachment: never rendered inline by the browser.
-
-    Named by its number and detected type only: the reporter's name (which may end
-    in .hta or .html, or hold line breaks) is shown on the page as text, never sent as a file name.
-    """
-    evidence = _evidence_or_404(evidence_id)
-    if evidence.storage_key is None:
-        abort(404)  # not cleaned yet (or destroyed as damaged): the upload as sent is never served
-    return _send_evidence_file(
-        evidence,
-        "evidence.download",
-        evidence.storage_key,
-        evidence.mime_type,
-        as_attachment=True,
-        download_name=download_name(evidence.id, evidence.mime_type),
-    )

@@ -1,5 +1,8 @@
 """Case history entries as sentences in the page's language."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from flask_babel import gettext as _
 
 from cases import states
@@ -150,3 +153,60 @@ def _describe_more(kind, d):
             )
         return _("Escalated to the supervisors: %(reasons)s.", reasons=reasons)
     return kind
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the case page's timeline: who did what, and the words they wrote, if any."""
+
+    at: datetime
+    who: str
+    what: str
+    text: str = ""
+    kind: str = "event"  # event, note, message (to a reporter), reporter (their answer)
+    files: tuple = ()
+
+
+def _staff_label(user):
+    if user is None:
+        return _("System")
+    return f"{user.display_name} ({catalog.DEPARTMENTS.get(user.department, user.department)})"
+
+
+def case_timeline(case):
+    """The case's history, newest first, with the text of notes, messages and reporters' answers.
+
+    A reporter's answer and a message to a reporter are tip events; the case event that
+    records them names the tip event, so both read as one entry here, with the words.
+    """
+    from sqlalchemy import select
+
+    from cases.models import CaseNote
+    from tipline.extensions import db
+    from tipline.reports.models import TipEvent
+
+    events = list(case.events)
+    note_ids = [e.detail.get("note_id") for e in events if e.kind == "note" and e.detail]
+    tip_event_ids = [e.detail.get("tip_event_id") for e in events if e.kind in TIP_EVENT_KINDS and e.detail]
+    notes = {n.id: n for n in db.session.scalars(select(CaseNote).where(CaseNote.id.in_(note_ids)))}
+    said = {t.id: t for t in db.session.scalars(select(TipEvent).where(TipEvent.id.in_(tip_event_ids)))}
+    entries = []
+    for event in events:
+        detail = event.detail or {}
+        who = _staff_label(event.actor)
+        if event.kind == "note" and detail.get("note_id") in notes:
+            note = notes[detail["note_id"]]
+            entries.append(Entry(event.created_at, who, _("Internal note"), note.body, "note"))
+        elif event.kind in TIP_EVENT_KINDS and detail.get("tip_event_id") in said:
+            tip_event = said[detail["tip_event_id"]]
+            if event.kind == "reporter_added":
+                who = _("Reporter of report #%(tip)s", tip=detail.get("tip_id"))
+            kind, files = TIP_EVENT_KINDS[event.kind], tuple(tip_event.evidence)
+            entries.append(Entry(event.created_at, who, describe(event), tip_event.body, kind, files))
+        else:
+            entries.append(Entry(event.created_at, who, describe(event), detail.get("reason") or ""))
+    return entries[::-1]
+
+
+# Case events that stand for a tip event, and how the timeline shows them.
+TIP_EVENT_KINDS = {"message_sent": "message", "reporter_added": "reporter"}

@@ -1,6 +1,6 @@
 """The action forms of the case page: propose, decide, propose lifting, review a rectification and confirm it."""
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,9 +8,9 @@ from cases.access import can_see_case, case_or_404, staff_required
 from cases.actions import review, rules, service
 from cases.actions.models import Action
 from cases.blueprint import bp
-from cases.case_pages import render_case
+from cases.case_pages import back_to, refused, render_case
 from cases.forms import ActionForm, ConfirmReviewForm, DecisionForm, LiftForm, ReviewForm
-from cases.operations import CaseError, NotAllowed
+from cases.operations import CaseError
 from tipline.extensions import db
 
 
@@ -23,12 +23,6 @@ def _action_or_404(action_id):
     if action is None or not can_see_case(current_user, action.case):
         abort(404)
     return action
-
-
-def _answer(case, exc, **forms):
-    db.session.rollback()
-    flash(str(exc.message), "error")
-    return render_case(db.session.get(type(case), case.id), 403 if isinstance(exc, NotAllowed) else 400, **forms)
 
 
 @bp.route("/cases/<id:case_id>/actions", methods=["POST"])
@@ -50,10 +44,9 @@ def propose_action(case_id):
             form.deadline_on.data,
         )
     except CaseError as exc:
-        return _answer(case, exc, action=form)
+        return refused(case, exc, "actions", form, action=form)
     db.session.commit()
-    flash(_("The action is proposed and waits for a supervisor's decision."))
-    return redirect(url_for("staff.case", case_id=case.id))
+    return back_to(case, _("The action is proposed and waits for a supervisor's decision."), "actions")
 
 
 @bp.route("/actions/<id:action_id>/decide", methods=["POST"])
@@ -66,10 +59,9 @@ def decide_action(action_id):
     try:
         service.decide_action(action, current_user, form.decision.data == "approve", form.reason.data or "")
     except CaseError as exc:
-        return _answer(action.case, exc, decision=form)
+        return refused(action.case, exc, "actions", decision=form)
     db.session.commit()
-    flash(_("Decision recorded."))
-    return redirect(url_for("staff.case", case_id=action.case_id))
+    return back_to(action.case, _("Decision recorded."), "actions")
 
 
 @bp.route("/actions/<id:action_id>/lift", methods=["POST"])
@@ -82,10 +74,9 @@ def lift_action(action_id):
     try:
         service.propose_lift(action, current_user, form.legal_basis.data)
     except CaseError as exc:
-        return _answer(action.case, exc, lift=form)
+        return refused(action.case, exc, "actions", lift=form)
     db.session.commit()
-    flash(_("Lifting is proposed and waits for a supervisor's decision."))
-    return redirect(url_for("staff.case", case_id=action.case_id))
+    return back_to(action.case, _("Lifting is proposed and waits for a supervisor's decision."), "actions")
 
 
 @bp.route("/actions/<id:action_id>/review", methods=["POST"])
@@ -96,15 +87,15 @@ def review_action(action_id):
     form = ReviewForm()
     if not form.validate_on_submit() or form.outcome.data not in rules.REVIEW_OUTCOMES:
         if form.outcome.data not in rules.REVIEW_OUTCOMES:
-            flash(_("Choose one of the outcomes offered."), "error")
+            flash(_("Choose one of the outcomes offered."), "error@actions")
         return render_case(action.case, 400, review=form)
     try:
         review.review_rectification(action, current_user, form.outcome.data == rules.PASSED, form.note.data or "")
     except CaseError as exc:
-        return _answer(action.case, exc, review=form)
+        return refused(action.case, exc, "actions", review=form)
     db.session.commit()
-    flash(_("Review recorded. It takes effect once a second supervisor of the education department confirms it."))
-    return redirect(url_for("staff.case", case_id=action.case_id))
+    recorded = _("Review recorded. It takes effect once a second supervisor of the education department confirms it.")
+    return back_to(action.case, recorded, "actions")
 
 
 @bp.route("/actions/<id:action_id>/review/confirm", methods=["POST"])
@@ -115,16 +106,14 @@ def confirm_review(action_id):
     form = ConfirmReviewForm()
     if not form.validate_on_submit() or form.decision.data not in ("agree", "disagree"):
         if form.decision.data not in ("agree", "disagree"):
-            flash(_("Confirm the review or send it back."), "error")
+            flash(_("Confirm the review or send it back."), "error@actions")
         return render_case(action.case, 400, confirm_review=form)
     try:
         agree = form.decision.data == "agree"
         review.confirm_review(action, current_user, agree, form.reason.data or "", seen=form.seen.data)
     except CaseError as exc:
-        return _answer(action.case, exc, confirm_review=form)
+        return refused(action.case, exc, "actions", confirm_review=form)
     db.session.commit()
-    if form.decision.data == "agree":
-        flash(_("Review confirmed."))
-    else:
-        flash(_("Review not confirmed; it may be recorded again."))
-    return redirect(url_for("staff.case", case_id=action.case_id))
+    if agree:
+        return back_to(action.case, _("Review confirmed."), "actions")
+    return back_to(action.case, _("Review not confirmed; it may be recorded again."), "actions")

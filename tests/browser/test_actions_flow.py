@@ -32,7 +32,7 @@ from cases.models import Case
 from tests.browser.conftest import sign_in_staff
 from tipline.extensions import db
 from tipline.reports.service import TipSubmission, submit_tip
-from tipline.timeutil import utcnow
+from tipline.timeutil import app_today
 
 pytestmark = [
     pytest.mark.browser,
@@ -142,14 +142,15 @@ def open_case(pg, base, case_id):
 def propose(pg, base, case_id, action_type, legal_basis=LEGAL_BASIS, deadline_on=None):
     """The officer proposes an action on the case page; returns the new action's id."""
     section = open_case(pg, base, case_id)
-    form = section.locator(f"form[action$='/cases/{case_id}/actions']")
+    section.locator("details.propose > summary").click()  # folded away until wanted
+    form = section.locator(f"form[action*='/cases/{case_id}/actions']")
     form.locator("select[name=action-type]").select_option(action_type)
     form.locator("textarea[name=action-legal_basis]").fill(legal_basis)
     form.locator("textarea[name=action-details]").fill(f"Proposed in the browser test: {action_type}.")
     if deadline_on:
         form.locator("input[name=action-deadline_on]").fill(deadline_on.isoformat())
     form.locator("[name=action-submit]").click()
-    expect(pg).to_have_url(f"{base}/staff/cases/{case_id}")
+    expect(pg).to_have_url(f"{base}/staff/cases/{case_id}#actions")
     expect(pg.get_by_role("status")).to_contain_text("The action is proposed and waits for a supervisor's decision.")
     item = section.locator("ul.actions-list > li").last
     expect(item.locator("strong").first).to_have_text(STAFF_TYPE[action_type])
@@ -165,12 +166,12 @@ def approve(pg, base, case_id, action_id, reason):
     section = open_case(pg, base, case_id)
     item = section.locator(f"li#action-{action_id}")
     expect(item.locator(".badge")).to_have_text("Awaiting approval")
-    form = item.locator(f"form[action$='/actions/{action_id}/decide']")
+    form = item.locator(f"form[action*='/actions/{action_id}/decide']")
     form.locator("textarea[name=decision-reason]").fill(reason)
     form.locator("button[name=decision-decision][value=approve]").click()
-    expect(pg).to_have_url(f"{base}/staff/cases/{case_id}")
+    expect(pg).to_have_url(f"{base}/staff/cases/{case_id}#actions")
     expect(pg.get_by_role("status")).to_contain_text("Decision recorded.")
-    expect(item.locator(f"form[action$='/actions/{action_id}/decide']")).to_have_count(0)
+    expect(item.locator(f"form[action*='/actions/{action_id}/decide']")).to_have_count(0)
     expect(item).to_contain_text(f"Decision: {reason}")
     return item
 
@@ -180,10 +181,10 @@ def propose_lift(pg, base, case_id, action_id, action_type):
     section = open_case(pg, base, case_id)
     item = section.locator(f"li#action-{action_id}")
     item.locator("summary").filter(has_text="Propose lifting").click()
-    form = item.locator(f"form[action$='/actions/{action_id}/lift']")
+    form = item.locator(f"form[action*='/actions/{action_id}/lift']")
     form.locator("textarea[name=lift-legal_basis]").fill(LIFT_BASIS)
     form.locator("[name=lift-submit]").click()
-    expect(pg).to_have_url(f"{base}/staff/cases/{case_id}")
+    expect(pg).to_have_url(f"{base}/staff/cases/{case_id}#actions")
     expect(pg.get_by_role("status")).to_contain_text("Lifting is proposed and waits for a supervisor's decision.")
     lifting = section.locator("ul.actions-list > li").last
     expect(lifting.locator("strong").first).to_have_text(f"Lifting: {STAFF_TYPE[action_type]}")
@@ -222,7 +223,7 @@ def test_every_action_type_is_approved_shown_publicly_and_lifted(live_server, st
     expect(public.locator(".badge.list-white")).to_have_text(PUBLIC_LIST["white"])
     expect(public.get_by_role("heading", name="正在执行的处置措施")).to_have_count(0)
 
-    deadline = utcnow().date() + timedelta(days=30)
+    deadline = app_today() + timedelta(days=30)
     for action_type in rules.ACTION_TYPES:
         lasting = action_type in rules.LIFTABLE
         basis = BLACKLIST_BASIS if action_type == rules.BLACKLIST else LEGAL_BASIS
@@ -308,7 +309,7 @@ def test_failed_rectification_review_escalates_and_overdue_case_is_escalated(liv
     supervisor = sign_in(page, base, staff["supervisor"])
 
     # A rectification due tomorrow, approved.
-    deadline = utcnow().date() + timedelta(days=1)
+    deadline = app_today() + timedelta(days=1)
     rectification_id = propose(officer, base, case_id, rules.RECTIFICATION, deadline_on=deadline)
     approve(supervisor, base, case_id, rectification_id, "Rectify by tomorrow.")
 
@@ -335,13 +336,13 @@ def test_failed_rectification_review_escalates_and_overdue_case_is_escalated(liv
     tasks = education.locator("section[aria-labelledby=tasks-title] ul.tasks > li")
     expect(tasks.filter(has_text="Review the rectification")).to_contain_text("Education department")
     item = section.locator(f"li#action-{rectification_id}")
-    review = item.locator(f"form[action$='/actions/{rectification_id}/review']")
+    review = item.locator(f"form[action*='/actions/{rectification_id}/review']")
     expect(review).to_be_visible()
     expect(review.locator("button[name=review-outcome][value=passed]")).to_have_text("Rectified: renew the filing")
-    expect(section.locator(f"form[action$='/cases/{case_id}/actions']")).to_have_count(1)  # co-handling now
+    expect(section.locator(f"form[action*='/cases/{case_id}/actions']")).to_have_count(1)  # co-handling now
     review.locator("textarea[name=review-note]").fill(REVIEW_NOTE)
     review.locator("button[name=review-outcome][value=failed]").click()
-    expect(education).to_have_url(f"{base}/staff/cases/{case_id}")
+    expect(education).to_have_url(f"{base}/staff/cases/{case_id}#actions")
     expect(education.get_by_role("status")).to_contain_text(
         "Review recorded. It takes effect once a second supervisor of the education department confirms it."
     )
@@ -357,10 +358,10 @@ def test_failed_rectification_review_escalates_and_overdue_case_is_escalated(liv
     section = open_case(second, base, case_id)
     item = section.locator(f"li#action-{rectification_id}")
     expect(item.get_by_test_id("review-pending")).to_contain_text(REVIEW_NOTE)
-    confirm = item.locator(f"form[action$='/actions/{rectification_id}/review/confirm']")
+    confirm = item.locator(f"form[action*='/actions/{rectification_id}/review/confirm']")
     expect(confirm).to_be_visible()
     confirm.locator("button[name=confirm-decision][value=agree]").click()
-    expect(second).to_have_url(f"{base}/staff/cases/{case_id}")
+    expect(second).to_have_url(f"{base}/staff/cases/{case_id}#actions")
     expect(second.get_by_role("status")).to_contain_text("Review confirmed.")
     expect(item.locator(".badge")).to_have_text("Ended")
     expect(item.locator("form")).to_have_count(0)
@@ -377,7 +378,7 @@ def test_failed_rectification_review_escalates_and_overdue_case_is_escalated(liv
     # The cyberspace supervisor may decide the proposed suspension.
     section = open_case(supervisor, base, case_id)
     stronger_id = int(section.locator("ul.actions-list > li").last.get_attribute("id").removeprefix("action-"))
-    expect(section.locator(f"li#action-{stronger_id} form[action$='/actions/{stronger_id}/decide']")).to_have_count(1)
+    expect(section.locator(f"li#action-{stronger_id} form[action*='/actions/{stronger_id}/decide']")).to_have_count(1)
 
     # Later, past the case's own deadline: the case is escalated, once.
     past_case_deadline = case_deadline + timedelta(hours=1)
@@ -389,8 +390,9 @@ def test_failed_rectification_review_escalates_and_overdue_case_is_escalated(liv
     rows = supervisor.locator("table.queue tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first.locator("th a")).to_have_text(f"#{case_id}")
-    expect(rows.first.locator("td").nth(0).locator(".badge", has_text="Escalated")).to_have_count(1)
-    expect(rows.first.locator("td").nth(1)).to_contain_text(PLATFORM)
+    # The first cell holds the tick box of bulk changes.
+    expect(rows.first.locator("td").nth(1).locator(".badge", has_text="Escalated")).to_have_count(1)
+    expect(rows.first.locator("td").nth(2)).to_contain_text(PLATFORM)
     rows.first.get_by_role("link", name=f"#{case_id}").click()
     expect(supervisor).to_have_url(f"{base}/staff/cases/{case_id}")
     expect(supervisor.locator("section.summary")).to_contain_text("Escalated")

@@ -202,7 +202,7 @@ def test_merge_keeps_every_tip_and_both_histories(make_platform, file_tip, make_
         f"/staff/cases/{source_id}/merge",
         {"target_id": str(target_id), "reason": "同一弹窗广告"},
     )
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/staff/cases/{target_id}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/staff/cases/{target_id}#timeline")
     source, target = db.session.get(Case, source_id), db.session.get(Case, target_id)
     assert source.state == states.CLOSED_MERGED and source.merged_into_id == target.id and not source.tips
     assert {t.id for t in target.tips} == {a.id, b1.id, b2.id}
