@@ -193,7 +193,9 @@ class AuditReader:
             if isinstance(user_id, int) and not isinstance(user_id, bool):
                 return _("account #%(id)s", id=user_id)
             return plain(user_id) if user_id else _("no one")
-        return f"{user.display_name} ({catalog.label(catalog.DEPARTMENTS, user.department)})"
+        from cases.timeline import staff_label
+
+        return staff_label(user)
 
     def case_of(self, entry):
         """The number of the case the entry's target is or belongs to (now), or None."""

@@ -5,17 +5,21 @@ Files are sent with a sandboxing Content-Security-Policy and never sniffed, so n
 a reporter sent can run in a staff browser.
 """
 
+from datetime import timedelta
+
 from flask import abort, make_response, render_template, request, send_file
 from flask_login import current_user
+from sqlalchemy import select
 
 from cases.access import can_see_case, staff_required
-from cases.audit import audit
+from cases.audit import AuditEntry, audit
 from cases.blueprint import bp
 from tipline.evidence import pages
 from tipline.evidence.files import download_name
 from tipline.evidence.models import Evidence
 from tipline.evidence.storage import evidence_storage
 from tipline.extensions import db
+from tipline.timeutil import utcnow
 from tipline.web import no_store
 
 # What the browser may show in the page itself, by detected type; other files are only downloaded.
@@ -55,6 +59,29 @@ def _send_evidence_file(evidence, action, key, mime_type, **options):
     audit(current_user, action, "evidence", evidence.id, tip_id=evidence.tip_id)
     db.session.commit()
     return _locked_down(send_file(evidence_storage().path(key), mimetype=mime_type, max_age=0, **options))
+
+
+# How long one audit row of a look at a picture or video stands for the requests that follow it.
+AUDIT_SPAN = timedelta(minutes=5)
+
+
+def _seen_lately(evidence):
+    """Whether the user's look at this file is already in the audit log, within AUDIT_SPAN."""
+    since = utcnow() - AUDIT_SPAN
+    return (
+        db.session.scalar(
+            select(AuditEntry.id)
+            .where(
+                AuditEntry.actor_id == current_user.id,
+                AuditEntry.action == "evidence.inline",
+                AuditEntry.target_type == "evidence",
+                AuditEntry.target_id == evidence.id,
+                AuditEntry.created_at >= since,
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _page_number(count):
@@ -98,14 +125,14 @@ def evidence_view(evidence_id):
 def evidence_inline(evidence_id):
     """A picture or video for the viewer page, shown inline under the same sandbox as a download.
 
-    A video is fetched in byte ranges as it plays; the first request of a view is audited, not every range.
+    A video is fetched in byte ranges as it plays: every request counts, whatever range it asks
+    for, but one row stands for all of one person's requests for the file within AUDIT_SPAN.
     """
     evidence = _evidence_or_404(evidence_id)
     if evidence.mime_type not in SHOWN_INLINE:
         abort(404)
     path = _stored(evidence)
-    continuing = request.range is not None and any(start > 0 for start, _end in request.range.ranges)
-    if not continuing:
+    if not _seen_lately(evidence):
         audit(current_user, "evidence.inline", "evidence", evidence.id, tip_id=evidence.tip_id)
         db.session.commit()
     response = send_file(path, mimetype=evidence.mime_type, max_age=0, conditional=True)

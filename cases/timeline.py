@@ -26,9 +26,7 @@ def _person(user_id):
     from tipline.extensions import db
 
     user = db.session.get(StaffUser, user_id) if user_id else None
-    if user is None:
-        return ""
-    return f"{user.display_name} ({catalog.DEPARTMENTS.get(user.department, user.department)})"
+    return staff_label(user) if user is not None else ""
 
 
 def _dept(code):
@@ -167,46 +165,82 @@ class Entry:
     files: tuple = ()
 
 
-def _staff_label(user):
+def staff_label(user):
+    """A member of staff as the history names them: "Name (Department)", or "System"."""
     if user is None:
         return _("System")
     return f"{user.display_name} ({catalog.DEPARTMENTS.get(user.department, user.department)})"
+
+
+# Case events that stand for a tip event, and how the timeline shows them.
+TIP_EVENT_KINDS = {"message_sent": "message", "reporter_added": "reporter"}
+# Tip events whose words the timeline shows: a reporter's addition, a message to a reporter.
+SAID = {"info_added": "reporter", "staff_message": "message"}
 
 
 def case_timeline(case):
     """The case's history, newest first, with the text of notes, messages and reporters' answers.
 
     A reporter's answer and a message to a reporter are tip events; the case event that
-    records them names the tip event, so both read as one entry here, with the words.
+    records them names the tip event, so both read as one entry here, with the words. The
+    words said on a report before it joined this case (by a merge or a split) come with it.
+    Four queries, whatever the length of the history.
     """
-    from sqlalchemy import select
+    from sqlalchemy import or_, select
+    from sqlalchemy.orm import selectinload
 
-    from cases.models import CaseNote
+    from cases.models import CaseEvent, CaseNote
     from tipline.extensions import db
     from tipline.reports.models import TipEvent
 
-    events = list(case.events)
+    events = db.session.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id)
+        .options(selectinload(CaseEvent.actor))
+        .order_by(CaseEvent.id)
+    ).all()
     note_ids = [e.detail.get("note_id") for e in events if e.kind == "note" and e.detail]
-    tip_event_ids = [e.detail.get("tip_event_id") for e in events if e.kind in TIP_EVENT_KINDS and e.detail]
+    named = [e.detail.get("tip_event_id") for e in events if e.kind in TIP_EVENT_KINDS and e.detail]
+    tip_ids = [tip.id for tip in case.tips]
     notes = {n.id: n for n in db.session.scalars(select(CaseNote).where(CaseNote.id.in_(note_ids)))}
-    said = {t.id: t for t in db.session.scalars(select(TipEvent).where(TipEvent.id.in_(tip_event_ids)))}
-    entries = []
+    said = {
+        t.id: t
+        for t in db.session.scalars(
+            select(TipEvent)
+            .where(or_(TipEvent.id.in_(named), TipEvent.tip_id.in_(tip_ids) & TipEvent.kind.in_(list(SAID))))
+            .options(selectinload(TipEvent.evidence))
+        )
+    }
+    entries, shown = [], set()
     for event in events:
         detail = event.detail or {}
-        who = _staff_label(event.actor)
+        who = staff_label(event.actor)
         if event.kind == "note" and detail.get("note_id") in notes:
             note = notes[detail["note_id"]]
             entries.append(Entry(event.created_at, who, _("Internal note"), note.body, "note"))
         elif event.kind in TIP_EVENT_KINDS and detail.get("tip_event_id") in said:
             tip_event = said[detail["tip_event_id"]]
+            shown.add(tip_event.id)
             if event.kind == "reporter_added":
                 who = _("Reporter of report #%(tip)s", tip=detail.get("tip_id"))
             kind, files = TIP_EVENT_KINDS[event.kind], tuple(tip_event.evidence)
             entries.append(Entry(event.created_at, who, describe(event), tip_event.body, kind, files))
         else:
             entries.append(Entry(event.created_at, who, describe(event), detail.get("reason") or ""))
+    for tip_event in said.values():
+        if tip_event.id not in shown and tip_event.tip_id in tip_ids:
+            entries.append(_said_elsewhere(tip_event))
+    entries.sort(key=lambda entry: entry.at)  # stable: the case's own order where times are equal
     return entries[::-1]
 
 
-# Case events that stand for a tip event, and how the timeline shows them.
-TIP_EVENT_KINDS = {"message_sent": "message", "reporter_added": "reporter"}
+def _said_elsewhere(tip_event):
+    """Words said on a report while it belonged to another case."""
+    tip = tip_event.tip_id
+    if tip_event.kind == "info_added":
+        who = _("Reporter of report #%(tip)s", tip=tip)
+        what = _("The reporter of report #%(tip)s added information or answered.", tip=tip)
+    else:
+        who = _("Staff of the case the report was in then")
+        what = _("Message sent to the reporter of report #%(tip)s.", tip=tip)
+    return Entry(tip_event.created_at, who, what, tip_event.body, SAID[tip_event.kind], tuple(tip_event.evidence))

@@ -26,7 +26,7 @@ from cases.blueprint import bp
 from cases.models import Case, CaseTask
 from tipline import catalog
 from tipline.extensions import db
-from tipline.timeutil import local_now, utcnow
+from tipline.timeutil import app_today, utcnow
 
 # What waits, in words; the case page section it is decided in.
 WAITING = {
@@ -81,7 +81,7 @@ def may_have_approvals(user):
     return user.role in rules.REVIEW_RECORDER_ROLES and user.department == rules.REVIEW_DEPARTMENT
 
 
-def waiting_for(user, with_people=False):
+def waiting_for(user):
     """The decisions waiting for the user now, oldest first.
 
     Two queries, each on an index: actions waiting on someone (proposed, or a
@@ -105,9 +105,9 @@ def waiting_for(user, with_people=False):
     closing_query = select(Case).where(
         Case.state.in_(states.OPEN_STATES), Case.closing_state.is_not(None), Case.region_code.in_(regions)
     )
-    if with_people:
-        action_query = action_query.options(selectinload(Action.proposed_by), selectinload(Action.reviewed_by))
-        closing_query = closing_query.options(selectinload(Case.closing_proposed_by))
+    # Who asked is part of each item: loaded with it, never one query per person.
+    action_query = action_query.options(selectinload(Action.proposed_by), selectinload(Action.reviewed_by))
+    closing_query = closing_query.options(selectinload(Case.closing_proposed_by))
     found = []
     for action in db.session.scalars(action_query):
         if action.state == rules.PROPOSED:
@@ -153,7 +153,7 @@ def approvals_navigation():
 @staff_required()
 def approvals():
     """The decisions waiting for the signed-in member of staff, oldest first."""
-    items = waiting_for(current_user, with_people=True)
+    items = waiting_for(current_user)
     g.setdefault("_waiting_count", {})[current_user.id] = len(items)
     return render_template(
         "cases/approvals.html",
@@ -184,6 +184,7 @@ def open_department_tasks(user, today, only_overdue=False):
         .where(
             CaseTask.done_at.is_(None),
             CaseTask.department == user.department,
+            Case.state.in_(states.OPEN_STATES),  # a closed case's leftover task is no one's work
             Case.region_code.in_(visible_regions(user)),
         )
         .options(contains_eager(CaseTask.case), selectinload(CaseTask.created_by))
@@ -213,7 +214,7 @@ def due_text(due_on, today):
 def department_tasks():
     """The open tasks set for the signed-in member of staff's department."""
     only_overdue = request.args.get("overdue") == "1"
-    today: date = local_now().date()
+    today: date = app_today()  # due dates are Beijing calendar days, like every legal date
     has_department = current_user.department in catalog.DEPARTMENTS
     listing = open_department_tasks(current_user, today, only_overdue) if has_department else None
     return render_template(

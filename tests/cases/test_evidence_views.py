@@ -168,9 +168,20 @@ def test_a_video_plays_in_the_page_and_its_ranges_are_audited_once(evidence_of):
     assert len(audit_rows("evidence.inline", evidence.id)) == 1
 
 
+def test_a_range_past_the_first_byte_is_audited_too(evidence_of):
+    """Bug caught: only a request from byte 0 audited, so `Range: bytes=1-` read a whole file unrecorded."""
+    client, evidence, officer = evidence_of(images.photo_with_gps(), "p.jpg")
+    response = client.get(f"/staff/evidence/{evidence.id}/file", headers={"Range": "bytes=1-"})
+    assert response.status_code == 206
+    assert [row.actor_id for row in audit_rows("evidence.inline", evidence.id)] == [officer.id]
+
+
 def test_evidence_of_a_case_out_of_reach_is_not_found(evidence_of, make_staff, staff_client):
     """Bug caught: the viewer checking the case's region in the page but not in the picture or page routes."""
     _client, evidence, _officer = evidence_of(images.PDF, "a.pdf")
     stranger = staff_client(make_staff("officer", "cyberspace", CHAOYANG))
     for view in ("", "/pages/1", "/download"):
         assert stranger.get(f"/staff/evidence/{evidence.id}{view}").status_code == 404, view
+    _client, photo, _officer = evidence_of(images.photo_with_gps(), "p.jpg")
+    for view in ("", "/file", "/thumbnail"):
+        assert stranger.get(f"/staff/evidence/{photo.id}{view}").status_code == 404, view

@@ -4,12 +4,15 @@ PDFium (the engine of Chromium's own viewer) draws each page to a bitmap on the 
 the browser gets a PNG. Scripts, forms, links and embedded files of the PDF never reach it.
 """
 
+import threading
 from io import BytesIO
 
 import pypdfium2 as pdfium
 
 # The longest side of a drawn page, in pixels: readable on a wide screen, bounded for a hostile page size.
 MAX_SIDE = 1600
+# PDFium is not thread-safe: one document at a time per process (a threaded server shares it).
+PDFIUM = threading.Lock()
 
 
 class Unreadable(Exception):
@@ -18,6 +21,11 @@ class Unreadable(Exception):
 
 def page_count(path):
     """How many pages the PDF at `path` has."""
+    with PDFIUM:
+        return _page_count(path)
+
+
+def _page_count(path):
     try:
         document = pdfium.PdfDocument(path)
     except pdfium.PdfiumError as exc:
@@ -30,6 +38,11 @@ def page_count(path):
 
 def render_page(path, number, max_side=MAX_SIDE):
     """Page `number` (from 1) of the PDF at `path` as PNG bytes, at most `max_side` pixels on its longest side."""
+    with PDFIUM:
+        return _render_page(path, number, max_side)
+
+
+def _render_page(path, number, max_side):
     try:
         document = pdfium.PdfDocument(path)
     except pdfium.PdfiumError as exc:
