@@ -204,11 +204,14 @@ def refused(case, exc, section, form=None, **forms):
 @bp.route("/cases/<id:case_id>")
 @staff_required()
 def case(case_id):
-    """The case page; opening it marks the case seen by the viewer (the queue's "new since you last looked")."""
+    """The case page; opening it marks the case seen by the viewer (the queue's "new since you last looked")
+    and reads the viewer's notices about it."""
+    from cases.notices import read_notices_of_case
     from cases.seen import mark_seen
 
     case = case_or_404(current_user, case_id)
     mark_seen(current_user, case)
+    read_notices_of_case(current_user, case)
     db.session.commit()
     return render_case(case)
 

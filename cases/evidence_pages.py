@@ -54,10 +54,14 @@ def _locked_down(response):
     return response
 
 
-def _send_evidence_file(evidence, action, key, mime_type, **options):
-    """Audit the view of an evidence file (or its preview), then send the stored bytes."""
-    audit(current_user, action, "evidence", evidence.id, tip_id=evidence.tip_id)
-    db.session.commit()
+def _send_evidence_file(evidence, action, key, mime_type, once=False, **options):
+    """Audit the view of an evidence file (or its preview), then send the stored bytes.
+
+    `once`: a row already written for this person and look within AUDIT_SPAN stands for this one.
+    """
+    if not (once and _seen_lately(evidence, action)):
+        audit(current_user, action, "evidence", evidence.id, tip_id=evidence.tip_id)
+        db.session.commit()
     return _locked_down(send_file(evidence_storage().path(key), mimetype=mime_type, max_age=0, **options))
 
 
@@ -65,15 +69,15 @@ def _send_evidence_file(evidence, action, key, mime_type, **options):
 AUDIT_SPAN = timedelta(minutes=5)
 
 
-def _seen_lately(evidence):
-    """Whether the user's look at this file is already in the audit log, within AUDIT_SPAN."""
+def _seen_lately(evidence, action):
+    """Whether the user's look (`action`) at this file is already in the audit log, within AUDIT_SPAN."""
     since = utcnow() - AUDIT_SPAN
     return (
         db.session.scalar(
             select(AuditEntry.id)
             .where(
                 AuditEntry.actor_id == current_user.id,
-                AuditEntry.action == "evidence.inline",
+                AuditEntry.action == action,
                 AuditEntry.target_type == "evidence",
                 AuditEntry.target_id == evidence.id,
                 AuditEntry.created_at >= since,
@@ -131,12 +135,10 @@ def evidence_inline(evidence_id):
     evidence = _evidence_or_404(evidence_id)
     if evidence.mime_type not in SHOWN_INLINE:
         abort(404)
-    path = _stored(evidence)
-    if not _seen_lately(evidence):
-        audit(current_user, "evidence.inline", "evidence", evidence.id, tip_id=evidence.tip_id)
-        db.session.commit()
-    response = send_file(path, mimetype=evidence.mime_type, max_age=0, conditional=True)
-    return _locked_down(response)
+    _stored(evidence)  # 404 until the file is cleaned
+    return _send_evidence_file(
+        evidence, "evidence.inline", evidence.storage_key, evidence.mime_type, once=True, conditional=True
+    )
 
 
 @bp.route("/evidence/<id:evidence_id>/pages/<int:page>")
@@ -164,7 +166,8 @@ def evidence_thumbnail(evidence_id):
     evidence = _evidence_or_404(evidence_id)
     if not evidence.thumbnail_key:
         abort(404)
-    return _send_evidence_file(evidence, "evidence.thumbnail", evidence.thumbnail_key, "image/jpeg")
+    # Every render of the case page shows it again: one row stands for a person's looks within AUDIT_SPAN.
+    return _send_evidence_file(evidence, "evidence.thumbnail", evidence.thumbnail_key, "image/jpeg", once=True)
 
 
 @bp.route("/evidence/<id:evidence_id>/download")

@@ -74,7 +74,11 @@ class CloseForm(TiplineForm):
     reason = TextAreaField(
         _l("Reason for the reporters"),
         filters=TEXT,
-        validators=[DataRequired(_l("Give the reason the reporters will read.")), Length(max=2000), readable_text],
+        validators=[
+            DataRequired(_l("Give the reason the reporters will read.")),
+            Length(min=2, max=2000, message=_l("Write the reporters a reason of %(min)d to %(max)d characters.")),
+            readable_text,
+        ],
         description=_l("Every reporter of this case reads it with the new status: write it for them."),
     )
     confirmed = BooleanField(

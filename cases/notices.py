@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tipline.crypto import decrypt_contact
@@ -51,6 +51,9 @@ KINDS = {
     ),
 }
 
+# The kinds whose sentence names who did it (%(who)s); the others show it beside the sentence.
+NAMED_IN_TEXT = {"task", "mentioned"}
+
 
 class Notice(db.Model):
     """Something a member of staff should know, shown in the app and mailed."""
@@ -75,6 +78,21 @@ class Notice(db.Model):
         if "outcome" in params:
             params["outcome"] = ACTION_STATES.get(params["outcome"], params["outcome"])
         return KINDS[self.kind] % {"case": self.case_id, **params}
+
+    @property
+    def byline(self):
+        """Who did what the notice tells, when its sentence does not name them already."""
+        who = (self.params or {}).get("who")
+        return who if who and self.kind not in NAMED_IN_TEXT else ""
+
+
+def read_notices_of_case(user, case):
+    """Opening a case reads the user's notices about it: what they told is now in front of them."""
+    db.session.execute(
+        update(Notice)
+        .where(Notice.user_id == user.id, Notice.case_id == case.id, Notice.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
 
 
 def notify_staff(users, kind, case, **params):
@@ -102,7 +120,8 @@ def mail_staff_notice(payload):
     if notice is None:
         return
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        body = notice.text() + "\n\n" + _("Open the staff workspace: %(url)s", url=_staff_url(notice))
+        text = notice.text() + (" " + _("(by %(who)s)", who=notice.byline) if notice.byline else "")
+        body = text + "\n\n" + _("Open the staff workspace: %(url)s", url=_staff_url(notice))
         send_mail(f"notice-{notice.id}", notice.user.email, _("Tipline: %(text)s", text=notice.text()), body)
 
 

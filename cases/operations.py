@@ -289,7 +289,7 @@ def close_case(case, to_state, actor, reason, confirmed):
 
     region_codes = [region.code for region in case.region.path()]
     people = supervisors(region_codes, [case.lead_department, case.co_department])
-    notify_staff([p for p in people if states.may_agree_to_close(p, case)], "closing", case)
+    notify_staff([p for p in people if states.may_agree_to_close(p, case)], "closing", case, who=actor.display_name)
     return False
 
 
@@ -310,7 +310,7 @@ def decide_closing(case, actor, agree, note=""):
     else:
         record_event(case, actor, "closing_refused", state=to_state, note=note or "")
         audit(actor, "case.closing_refused", "case", case.id, state=to_state)
-    notify_staff([proposer], "closing_agreed" if agree else "closing_refused", case)
+    notify_staff([proposer], "closing_agreed" if agree else "closing_refused", case, who=actor.display_name)
 
 
 def _clear_closing(case):
@@ -357,6 +357,7 @@ def assign(case, actor, assignee, confirmed=False):
     """Give the case to a member of staff (or to nobody); the co-handling department's officer once confirmed."""
     if not states.may_act(actor, case, "assign"):
         raise NotAllowed(_l("You may not assign this case."))
+    _check_assignee(case, assignee)  # before asking to confirm someone who could not take it anyway
     if states.assignment_needs_confirmation(case, assignee) and not confirmed:
         raise NeedsConfirmation(
             _l(
@@ -368,16 +369,20 @@ def assign(case, actor, assignee, confirmed=False):
     _assign(case, actor, assignee)
 
 
-def _assign(case, actor, assignee):
+def _check_assignee(case, assignee):
     from cases.access import may_work_on
 
     if assignee is not None and not (assignee.active and may_work_on(assignee, case)):
         raise CaseError(_l("That person cannot work on this case."))
+
+
+def _assign(case, actor, assignee):
+    _check_assignee(case, assignee)
     old = case.assignee_id
     case.assignee = assignee
     record_event(case, actor, "assigned", old=old, new=assignee.id if assignee else None)
     if assignee is not None and assignee.id != old and assignee.id != getattr(actor, "id", None):
-        notify_staff([assignee], "assigned", case)
+        notify_staff([assignee], "assigned", case, who=actor.display_name if actor else "")
     audit(actor, "case.assign", "case", case.id, old=old, new=assignee.id if assignee else None)
 
 

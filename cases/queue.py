@@ -84,9 +84,7 @@ COLUMNS = (
     ("platform", _l("Platform and problem")),
     ("reports", _l("Reports")),
     ("state", _l("State")),
-    (None, _l("Departments")),
-    (None, _l("Assignee")),
-    (None, _l("Region")),
+    (None, _l("Handled by")),  # the case officer, the departments and the region, in one cell
     ("created", _l("Opened")),
     ("updated", _l("Last changed")),
     ("deadline", _l("Deadline")),

@@ -169,7 +169,11 @@ def staff_label(user):
     """A member of staff as the history names them: "Name (Department)", or "System"."""
     if user is None:
         return _("System")
-    return f"{user.display_name} ({catalog.DEPARTMENTS.get(user.department, user.department)})"
+    return _(
+        "%(name)s (%(department)s)",
+        name=user.display_name,
+        department=catalog.label(catalog.DEPARTMENTS, user.department),
+    )
 
 
 # Case events that stand for a tip event, and how the timeline shows them.

@@ -30,6 +30,11 @@ def features(text):
     return ("、" if current_language() == "zh" else ", ").join(items)
 
 
+def clauses(items):
+    """Clauses of one sentence joined in the page's language ("a; b", "甲；乙")."""
+    return ("；" if current_language() == "zh" else "; ").join(str(item) for item in items)
+
+
 def day(value):
     """A calendar date in the page's language (2026年11月30日, Nov 30, 2026), like every time shown."""
     return format_date(value, "medium") if value else ""
@@ -67,6 +72,7 @@ def install(app):
         list_status=_label("LIST_STATUSES"),
         filesize=filesize,
         features=features,
+        clauses=clauses,
         when=datetime_local,
         day=day,
         public_status=lambda code: PUBLIC_STATUSES.get(code, code),

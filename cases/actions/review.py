@@ -97,7 +97,7 @@ def review_rectification(action, actor, passed, note=""):
         case, actor, "review_recorded", action_id=action.id, outcome=action.review_outcome, note=action.review_note
     )
     audit(actor, "action.review_record", "action", action.id, outcome=action.review_outcome)
-    notify_staff(review_confirmers(action), "review_recorded", case)
+    notify_staff(review_confirmers(action), "review_recorded", case, who=actor.display_name)
     return action
 
 
@@ -132,14 +132,14 @@ def confirm_review(action, actor, agree, reason="", seen=None):
         action.reviewed_by_id = action.reviewed_at = None
         record_event(case, actor, "review_disputed", action_id=action.id, outcome=outcome, reason=reason)
         audit(actor, "action.review_dispute", "action", action.id, outcome=outcome, recorded_by=recorder.id)
-        notify_staff([recorder], "review_disputed", case)
+        notify_staff([recorder], "review_disputed", case, who=actor.display_name)
         return action
     action.review_confirmed_by_id = actor.id
     if action.review_outcome == rules.PASSED:
         _rectified(action, actor, reason)
     else:
         _escalate_rectification(action, actor, reason)
-    notify_staff([recorder], "review_confirmed", case)
+    notify_staff([recorder], "review_confirmed", case, who=actor.display_name)
     refresh_enforcement_status(action.platform)
     return action
 

@@ -156,7 +156,7 @@ def propose_action(case, actor, action_type, legal_basis, details="", starts_on=
     db.session.flush()
     record_event(case, actor, "action_proposed", action_id=action.id, type=action_type)
     audit(actor, "action.propose", "action", action.id, type=action_type, case_id=case.id)
-    notify_staff(deciders(action), "approval", case)
+    notify_staff(deciders(action), "approval", case, who=actor.display_name)
     return action
 
 
@@ -205,7 +205,7 @@ def propose_lift(action, actor, legal_basis, details=""):
     db.session.flush()
     record_event(case, actor, "lift_proposed", action_id=lift.id, lifts_id=action.id, type=action.type)
     audit(actor, "action.propose_lift", "action", lift.id, lifts=action.id)
-    notify_staff(deciders(lift), "approval", case)
+    notify_staff(deciders(lift), "approval", case, who=actor.display_name)
     return lift
 
 
@@ -234,7 +234,7 @@ def decide_action(action, actor, approve, reason=""):
         action.state = rules.REJECTED
         record_event(case, actor, "action_rejected", action_id=action.id, type=action.type, reason=reason)
         audit(actor, "action.reject", "action", action.id)
-        notify_staff([action.proposed_by], "decided", case, outcome=action.state)
+        notify_staff([action.proposed_by], "decided", case, outcome=action.state, who=actor.display_name)
         return action
     if action.is_lift:
         end_action(action, "applied", now)
@@ -253,7 +253,7 @@ def decide_action(action, actor, approve, reason=""):
         record_event(case, actor, "action_approved", action_id=action.id, type=action.type, reason=reason)
     audit(actor, "action.approve", "action", action.id, lift=action.is_lift)
     refresh_enforcement_status(action.platform)
-    notify_staff([action.proposed_by], "decided", case, outcome=action.state)
+    notify_staff([action.proposed_by], "decided", case, outcome=action.state, who=actor.display_name)
     return action
 
 

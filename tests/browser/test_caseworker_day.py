@@ -90,6 +90,9 @@ def refused(pg, section):
     expect(summary).to_be_focused()
     expect(summary).to_be_in_viewport()
     assert below_the_summary(pg, summary), section
+    # Not left at the bottom edge: the fields below it are in view too.
+    box, height = summary.bounding_box(), pg.viewport_size["height"]
+    assert box["y"] + box["height"] <= 0.75 * height, (section, box, height)
 
 
 def done(pg, base, case, section, text):

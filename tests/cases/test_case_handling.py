@@ -7,7 +7,7 @@ from cases import states
 from cases.audit import AuditEntry
 from cases.models import Case, CaseEvent
 from cases.operations import NotAllowed, change_state, close_case, merge_cases, open_key, split_tips
-from tests.cases.conftest import HAIDIAN, post_form
+from tests.cases.conftest import CHAOYANG, HAIDIAN, post_form
 from tests.conftest import csrf_token
 from tipline.extensions import db
 from tipline.reports.models import Tip, TipEvent
@@ -412,3 +412,14 @@ def test_assigning_the_co_departments_officer_asks_for_confirmation(make_platfor
     assert confirmed.status_code == 302
     db.session.expire_all()
     assert db.session.get(Case, case.id).assignee_id == cyber.id
+
+
+def test_someone_who_cannot_take_the_case_is_refused_before_any_confirmation(make_platform, file_tip, make_staff):
+    """Catches: a confirmation asked for a person outside the case's region, then a refusal once confirmed."""
+    from cases.operations import CaseError, NeedsConfirmation, assign
+
+    tip = file_tip(make_platform(region_code=HAIDIAN), "unfiled")  # education leads, cyberspace co-handles
+    elsewhere = make_staff("officer", "cyberspace", CHAOYANG)
+    with pytest.raises(CaseError) as refused:
+        assign(db.session.get(Case, tip.case_id), make_staff("supervisor"), elsewhere)
+    assert not isinstance(refused.value, NeedsConfirmation)

@@ -114,3 +114,15 @@ def test_the_close_form_keeps_the_reason_and_says_what_is_missing(urgent_case, m
     assert proposed.status_code == 302
     db.session.expire_all()
     assert db.session.get(Case, case.id).closing_state == states.CLOSED_UNFOUNDED
+
+
+def test_a_one_letter_reason_is_not_enough_for_the_reporters(urgent_case, make_staff, staff_client):
+    """Catches: "x" accepted as the reason every reporter of the case reads with its closing."""
+    case, _tips = urgent_case
+    client = staff_client(make_staff("supervisor"))
+    page = f"/staff/cases/{case.id}"
+    data = {"to_state": states.CLOSED_UNFOUNDED, "reason": "x", "confirmed": "y"}
+    refused = post_form(client, page, f"{page}/close", data)
+    assert refused.status_code == 400 and 'id="close-reason-error"' in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).state == states.NEW

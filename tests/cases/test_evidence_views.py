@@ -64,11 +64,13 @@ def audit_rows(action, evidence_id):
 
 
 def test_thumbnail_view_is_audited(evidence_of):
-    """Bug caught: thumbnails of evidence were served without an audit row."""
+    """Bug caught: thumbnails of evidence were served without an audit row, or one row per page render
+    (80 of 155 rows of a day's log were previews)."""
     client, evidence, officer = evidence_of(images.photo_with_gps(), "p.jpg")
     assert evidence.thumbnail_key
     response = client.get(f"/staff/evidence/{evidence.id}/thumbnail")
     assert response.status_code == 200 and response.data[:2] == b"\xff\xd8"
+    assert client.get(f"/staff/evidence/{evidence.id}/thumbnail").status_code == 200  # the page shown again
     rows = audit_rows("evidence.thumbnail", evidence.id)
     assert [(row.actor_id, row.target_type, row.region_code) for row in rows] == [(officer.id, "evidence", HAIDIAN)]
     assert rows[0].detail == {"tip_id": evidence.tip_id}

@@ -17,7 +17,8 @@ from tipline.jobs.runner import run_outbox_job
 def test_assignment_is_a_notice_and_a_mail(smtp_server, make_platform, file_tip, make_staff, staff_client):
     tip = file_tip(make_platform(region_code=HAIDIAN), "game_ads")
     officer = make_staff("officer", "cyberspace", HAIDIAN)
-    client = staff_client(make_staff("supervisor", "cyberspace", "110000"))
+    supervisor = make_staff("supervisor", "cyberspace", "110000")
+    client = staff_client(supervisor)
     post_form(
         client, f"/staff/cases/{tip.case_id}", f"/staff/cases/{tip.case_id}/assign", {"assignee": str(officer.id)}
     )
@@ -25,6 +26,22 @@ def test_assignment_is_a_notice_and_a_mail(smtp_server, make_platform, file_tip,
     assert notice.kind == "assigned" and notice.case_id == tip.case_id
     [mail] = smtp_server.to(officer.email)
     assert f"/staff/cases/{tip.case_id}" in mail.get_content()
+    # Who did it is said: in the mail and on the notices page.
+    assert supervisor.display_name in mail.get_content()
+    page = staff_client(officer).get("/staff/notices", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert f"(by {supervisor.display_name})" in page
+
+
+def test_opening_the_case_reads_its_notices_and_no_others(make_platform, file_tip, make_staff, staff_client):
+    """Catches: notices left "New" after the user has opened the case they tell of (dealt with, still nagging)."""
+    platform = make_platform(region_code=HAIDIAN)
+    first, second = (file_tip(platform, category) for category in ("game_ads", "vulgar"))
+    officer = make_staff("officer", "cyberspace", HAIDIAN)
+    db.session.add_all([Notice(user_id=officer.id, kind="assigned", case_id=t.case_id) for t in (first, second)])
+    db.session.commit()
+    staff_client(officer).get(f"/staff/cases/{first.case_id}")
+    read = {n.case_id: n.read_at is not None for n in db.session.scalars(select(Notice)).all()}
+    assert read == {first.case_id: True, second.case_id: False}
 
 
 def test_approval_requests_reach_the_deciders_only(smtp_server, make_platform, file_tip, make_staff):
