@@ -36,6 +36,7 @@ def target_region(target_type, target_id):
     from cases.actions.models import Action
     from cases.models import Case
     from tipline.evidence.models import Evidence
+    from tipline.organisations.models import Organisation
     from tipline.platforms.models import Platform
     from tipline.reports.models import Tip
 
@@ -59,7 +60,9 @@ def target_region(target_type, target_id):
         from cases.routing import route_case
 
         return route_case(tip.platform, tip.category)[0]
-    model = {"case": Case, "user": StaffUser, "action": Action, "platform": Platform}.get(target_type)
+    model = {"case": Case, "user": StaffUser, "action": Action, "platform": Platform, "organisation": Organisation}.get(
+        target_type
+    )
     row = db.session.get(model, target_id) if model else None
     if row is None:
         return None

@@ -59,6 +59,7 @@ KINDS = {
     "user.totp_disabled": _l("Turned off a second factor"),
     "user.sign_out_everywhere": _l("Signed out on every device"),
     "audit.export": _l("Exported the audit log"),
+    "organisation.create": _l("Registered an organisation"),
 }
 
 # The headings the kinds are grouped under in the filter, by the part of the kind before the dot.
@@ -70,6 +71,7 @@ KIND_GROUPS = {
     "platform": _l("On platforms"),
     "user": _l("Accounts and sign-in"),
     "audit": _l("On the audit log"),
+    "organisation": _l("On organisations"),
 }
 
 
@@ -100,10 +102,12 @@ def _models():
     from cases.actions.models import Action
     from cases.models import Case, CaseTask
     from tipline.evidence.models import Evidence
+    from tipline.organisations.models import Organisation
     from tipline.platforms.models import Platform
     from tipline.reports.models import Tip
 
     return {
+        "organisation": Organisation,
         "user": StaffUser,
         "tip": Tip,
         "evidence": Evidence,
@@ -242,6 +246,11 @@ class AuditReader:
             if platform is None:
                 return _("Platform #%(id)s", id=target_id)
             return _("Platform %(name)s", name=localized(platform.name, platform.name_en))
+        if kind == "organisation":
+            organisation = self.row("organisation", target_id)
+            if organisation is None:
+                return _("Organisation #%(id)s", id=target_id)
+            return _("Organisation %(name)s", name=organisation.name)
         if kind == "region":
             return _("Region %(name)s", name=region_name(f"{target_id:06d}" if target_id else ""))
         return f"{_humanised(kind)} #{target_id}" if target_id is not None else _humanised(kind)
@@ -497,6 +506,13 @@ def _user_update(reader, d):
     return "; ".join(parts)
 
 
+def _organisation_create(reader, d):
+    kind = catalog.label(catalog.ORGANISATION_TYPES, d.get("kind"))
+    if d.get("verified"):
+        return _("%(kind)s, verified at once.", kind=kind)
+    return _("%(kind)s, waiting for verification.", kind=kind)
+
+
 def _login(reader, d):
     failed = d.get("failed_before") or 0
     if not failed:
@@ -591,4 +607,5 @@ DETAILS = {
     "user.totp_disabled": _nothing,
     "user.sign_out_everywhere": _nothing,
     "audit.export": _export,
+    "organisation.create": _organisation_create,
 }

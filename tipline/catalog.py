@@ -49,6 +49,11 @@ REPORTER_TYPES = {
     "other": _l("Other"),
 }
 
+# The kinds of organisation that may hold an account (SPEC 1), with the reporter type their tips carry.
+ORGANISATION_TYPES = {
+    code: REPORTER_TYPES[code] for code in ("school", "parent_committee", "industry_association", "social_organisation")
+}
+
 FILING_STATUSES = {
     "filed": _l("Filed"),
     "unfiled": _l("Not filed"),

@@ -23,6 +23,7 @@ def register(app):
         worker,
         relay_jobs,
         create_user,
+        create_organisation,
         scan_deadlines,
     ):
         app.cli.add_command(command)
@@ -85,6 +86,46 @@ def create_user(email, password, role, department, region_code, name):
         raise click.ClickException(str(exc.message)) from None
     db.session.commit()
     click.echo(f"created {user.email}: {role}, {department}, region {region_code}")
+
+
+@click.command("create-organisation")
+@click.option("--name", required=True)
+@click.option(
+    "--type",
+    "kind",
+    required=True,
+    type=click.Choice(["school", "parent_committee", "industry_association", "social_organisation"]),
+)
+@click.option("--region", "region_code", required=True, help="six-digit region code, e.g. 110108")
+@click.option("--email", required=True, help="the organisation's address, and its administrator's sign-in")
+@click.option("--password", required=True)
+@click.option("--credit-code", default="", help="unified social credit code (18 characters)")
+@click.option("--school", "school_name", default="", help="a parent committee without a credit code: its school")
+@click.option("--contact", "contact_name", default="", help="the contact person's name")
+@click.option("--verified", is_flag=True, help="verified at once, its address taken as confirmed")
+@with_appcontext
+def create_organisation(name, kind, region_code, email, password, credit_code, school_name, contact_name, verified):
+    """Create an organisation and its administrator account."""
+    from tipline.organisations.service import OrganisationError
+    from tipline.organisations.service import create_organisation as create
+
+    try:
+        organisation = create(
+            name,
+            kind,
+            region_code,
+            email,
+            password,
+            credit_code=credit_code,
+            school_name=school_name,
+            contact_name=contact_name,
+            verified=verified,
+        )
+    except OrganisationError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc.message)) from None
+    db.session.commit()
+    click.echo(f"created organisation #{organisation.id} {organisation.name}: {kind}, {organisation.status}")
 
 
 @click.command("seed-demo")

@@ -10,6 +10,7 @@ from cases.seen import CaseVisit
 from tipline.evidence.models import Evidence
 from tipline.jobs.models import OutboxJob
 from tipline.mail import SentMail
+from tipline.organisations.models import Organisation, OrgMember
 from tipline.platforms.models import FilingRecord, Platform
 from tipline.regions.models import Region
 from tipline.reports.client_keys import ClientKey
@@ -28,6 +29,8 @@ __all__ = [
     "CaseVisit",
     "ClientKey",
     "Notice",
+    "Organisation",
+    "OrgMember",
     "SavedFilter",
     "SentMail",
     "StaffUser",

@@ -1,0 +1,1 @@
+"""Organisations that report: schools, parent committees, industry associations, social organisations."""
