@@ -21,7 +21,7 @@ from cases import states
 from cases.actions import rules
 from cases.operations import deadline_for, open_key
 from cases.priority import _score_to_priority
-from tipline.catalog import CATEGORY_DEPARTMENTS, CATEGORY_SEVERITY, ORGANISATION_REPORTERS
+from tipline.catalog import CATEGORY_DEPARTMENTS, CATEGORY_SEVERITY
 from tipline.platforms.models import search_key
 from tipline.reports.search import search_terms
 from tipline.timeutil import utcnow
@@ -204,6 +204,7 @@ class Seeder:
                 self.open_keys.add(key)
                 self.viral_case = (case_id, platform_id, category)
             lead, co = CATEGORY_DEPARTMENTS[category]
+            # Public tips only: no organisation filed them, so none weighs in the priority (trust.py).
             case_clients, organisation = set(), False
             last = created
             for n in range(size):
@@ -217,7 +218,6 @@ class Seeder:
                 at = created if n == 0 else min(END, last + gap)
                 last = at
                 reporter = rng.choice(REPORTERS)
-                organisation |= reporter in ORGANISATION_REPORTERS
                 client = rng.choice(clients)
                 case_clients.add(client)
                 text = self._text()

@@ -2,7 +2,8 @@
 
 Score = severity of the category (1 to 3, tipline.catalog.CATEGORY_SEVERITY)
       + 1 with 3 or more independent reporters, + 2 with 10 or more
-      + 1 when an organisation (school, parent committee, association) reported it
+      + 1 when a verified organisation reported it and its record does not speak against it
+        (tipline/organisations/trust.py: carries_weight; saying "school" on the public form is not enough)
       + 1 when the platform has a founded case before, or is on the black list.
 Priority 1 (most urgent) for a score of 5 or more, 2 for 3-4, 3 for 2, 4 for 1.
 A repeat offender (acted against in two or more cases within 12 months) is always priority 1.
@@ -12,17 +13,17 @@ from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, exists, func, select
-from sqlalchemy import case as sql_case
 
-from tipline.catalog import CATEGORY_SEVERITY, ORGANISATION_REPORTERS
+from tipline.catalog import CATEGORY_SEVERITY
 from tipline.extensions import db
+from tipline.organisations.trust import carries_weight
 
 PRIORITIES = {1: _l("P1 urgent"), 2: _l("P2 high"), 3: _l("P3 normal"), 4: _l("P4 low")}
 
 REASONS = {
     "severity": _l("Severity of the problem: %(value)s of 3"),
     "reporters": _l("%(value)s independent reporters"),
-    "organisation": _l("Reported by an organisation"),
+    "organisation": _l("Reported by a verified organisation in good standing"),
     "history": _l("The platform has %(value)s founded case(s) before"),
     "black_list": _l("The platform is on the black list"),
     "repeat_offender": _l("Repeat offender: acted against in two or more cases within 12 months"),
@@ -49,7 +50,7 @@ def count_new_tip(case, tip):
     case.tip_count = (case.tip_count or 0) + 1
     if not seen_before:
         case.reporter_count = (case.reporter_count or 0) + 1
-    if tip.reporter_type in ORGANISATION_REPORTERS:
+    if tip.organisation_id is not None and carries_weight(tip.organisation_id):
         case.organisation_reported = True
 
 
@@ -58,14 +59,14 @@ def recount_figures(case):
     from tipline.reports.models import Tip
 
     db.session.flush()
-    tips, reporters, organisations = db.session.execute(
-        select(
-            func.count(Tip.id),
-            func.count(func.distinct(Tip.client_digest)),
-            func.count(sql_case((Tip.reporter_type.in_(ORGANISATION_REPORTERS), 1))),
-        ).where(Tip.case_id == case.id)
+    tips, reporters = db.session.execute(
+        select(func.count(Tip.id), func.count(func.distinct(Tip.client_digest))).where(Tip.case_id == case.id)
     ).one()
-    case.tip_count, case.reporter_count, case.organisation_reported = tips, reporters, organisations > 0
+    organisations = db.session.scalars(
+        select(Tip.organisation_id).where(Tip.case_id == case.id, Tip.organisation_id.is_not(None)).distinct()
+    ).all()
+    case.tip_count, case.reporter_count = tips, reporters
+    case.organisation_reported = any(carries_weight(organisation_id) for organisation_id in organisations)
 
 
 def _score_to_priority(score):

@@ -124,6 +124,3 @@ CATEGORY_SEVERITY = {
     "marketing": 1,
     "other": 1,
 }
-
-# Reporter types that speak for an organisation.
-ORGANISATION_REPORTERS = {"school", "parent_committee", "industry_association", "social_organisation"}

@@ -12,6 +12,7 @@ from cases.routing import NATIONAL, route_case
 from tests.cases.conftest import HAIDIAN
 from tipline.catalog import CATEGORIES, CATEGORY_DEPARTMENTS
 from tipline.extensions import db
+from tipline.organisations.service import create_organisation
 from tipline.reports.models import Tip
 
 
@@ -115,7 +116,15 @@ def test_priority_rises_with_severity_reporters_organisations_and_history(make_p
     case = db.session.get(Case, severe.case_id)
     assert independent_reporters(case) == 3
     assert case.priority == 2 and ["reporters", 3] in case.priority_reasons
+    # Saying "parent committee" on the public form weighs nothing: anyone can say it.
     file_tip(platform, "vulgar", reporter_type="parent_committee")
+    case = db.session.get(Case, severe.case_id)
+    assert case.priority == 2 and ["organisation", 1] not in case.priority_reasons
+    committee = create_organisation(
+        "实验小学家长委员会", "parent_committee", platform.region_code, "jwh@school.example",
+        "seven maple lanterns drift", school_name="实验小学", verified=True,
+    )  # fmt: skip
+    file_tip(platform, "vulgar", reporter_type="parent_committee", organisation_id=committee.id)
     case = db.session.get(Case, severe.case_id)
     assert case.priority == 1 and ["organisation", 1] in case.priority_reasons
 

@@ -49,6 +49,9 @@ class Tip(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     # The case the tip was found together with; None while it waits in the junk tray.
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"), index=True)
+    # The organisation that filed the tip, and the member who did (None for the public).
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    org_member_id: Mapped[int | None] = mapped_column(ForeignKey("org_member.id"))
     # "", "suspected" (in the junk tray), "confirmed" (kept aside) or "released" (a real tip after all).
     junk_status: Mapped[str] = mapped_column(String(12), default="", index=True)
     junk_reasons: Mapped[list] = mapped_column(JSON, default=list)

@@ -39,6 +39,8 @@ class TipSubmission:
     url: str = ""
     seen_at: datetime | None = None
     contact: dict = field(default_factory=dict)
+    organisation_id: int | None = None  # filed by a signed-in member of an organisation
+    org_member_id: int | None = None
 
 
 def client_digest(client, day=None):
@@ -74,6 +76,8 @@ def submit_tip(submission, clean_files):
         url=submission.url,
         seen_at=submission.seen_at,
         reporter_type=submission.reporter_type,
+        organisation_id=submission.organisation_id,
+        org_member_id=submission.org_member_id,
         contact_encrypted=encrypt_contact(submission.contact),
         locale=submission.locale,
         client_digest=client_digest(submission.client),
