@@ -120,10 +120,21 @@ def render_case(case, status=200, **forms):
             may_propose=may_propose(current_user, case) and case.is_open and case.platform is not None,
             may_decide=may_decide,
             repeat_offender=case.platform_id is not None and is_repeat_offender(case.platform_id),
+            organisations=_organisations_of(case),
             action_rules=action_rules,
         ),
         status,
     )
+
+
+def _organisations_of(case):
+    """The organisations that filed tips of the case, with their track records, by id."""
+    from tipline.organisations.models import Organisation
+    from tipline.organisations.trust import carries_weight, track_record
+
+    ids = {tip.organisation_id for tip in case.tips if tip.organisation_id is not None}
+    found = db.session.scalars(select(Organisation).where(Organisation.id.in_(ids))).all() if ids else []
+    return {o.id: (o, track_record(o.id, days=None), carries_weight(o.id)) for o in found}
 
 
 def closing_choices(case):

@@ -48,6 +48,7 @@ FILTER_LABELS = {
     "region": _l("Region"),
     "platform": _l("Platform"),
     "q": _l("Words in the reports"),
+    "source": _l("Reported by"),
     "after": _l("Page"),
 }
 FILTER_ERRORS = {
@@ -70,12 +71,14 @@ class QueueArgs(Schema):
     region = fields.String(load_default="", validate=validate.Regexp(r"^(\d{6})?$"))
     platform = fields.String(load_default="", validate=validate.Length(max=100))
     q = fields.String(load_default="", validate=validate.Length(max=100))
+    # "organisation": only cases with a tip filed for an organisation (SPEC 4.3).
+    source = fields.String(load_default="", validate=validate.OneOf(["", "organisation"]))
     # A page cursor of the order asked for (cases/queue_order.py), checked once the order is known.
     after = fields.String(load_default="", validate=validate.Length(max=300))
 
 
 # The filters a link, a tab or a saved filter carries (the page cursor is not one of them).
-FILTER_KEYS = ("scope", "state", "priority", "category", "region", "platform", "q")
+FILTER_KEYS = ("scope", "state", "priority", "category", "region", "platform", "q", "source")
 
 # The columns of the queue, and the order each one's header sorts by (None: not sortable).
 COLUMNS = (
@@ -200,6 +203,8 @@ def work_queue(user, args, now, order=DEFAULT, cursor=None):
         query = query.where(_platform_matches(args["platform"]))
     if args["q"]:
         query = query.where(_holding_words(search_key(args["q"]).split()))
+    if args["source"] == "organisation":
+        query = query.where(exists().where(Tip.case_id == Case.id, Tip.organisation_id.is_not(None)))
     if order.is_default:
         rows = _page_by_priority(query, cursor)
         values = [row.priority for row in rows]

@@ -54,6 +54,14 @@ ORGANISATION_TYPES = {
     code: REPORTER_TYPES[code] for code in ("school", "parent_committee", "industry_association", "social_organisation")
 }
 
+# Where an organisation stands with staff (tipline/organisations/models.py).
+ORGANISATION_STATUSES = {
+    "pending": _l("waiting for verification"),
+    "verified": _l("verified"),
+    "refused": _l("refused"),
+    "suspended": _l("suspended"),
+}
+
 FILING_STATUSES = {
     "filed": _l("Filed"),
     "unfiled": _l("Not filed"),

@@ -70,6 +70,8 @@ def install(app):
         reporter_type=_label("REPORTER_TYPES"),
         filing_status=_label("FILING_STATUSES"),
         list_status=_label("LIST_STATUSES"),
+        organisation_type=_label("ORGANISATION_TYPES"),
+        organisation_status=_label("ORGANISATION_STATUSES"),
         filesize=filesize,
         features=features,
         clauses=clauses,

@@ -60,3 +60,32 @@ def test_only_a_verified_organisation_weighs(record, status):
     organisation.status = status
     db.session.commit()
     assert carries_weight(organisation.id) is False
+
+
+def test_staff_see_who_filed_a_tip_and_its_record(record, make_staff, staff_client):
+    """Catches: an organisation's tip shown like an anonymous one, or its lost weight left unexplained."""
+    from sqlalchemy import select
+
+    from tipline.reports.models import Tip
+
+    organisation = record("FFUUU")
+    tip = db.session.scalars(select(Tip).where(Tip.organisation_id == organisation.id)).first()
+    client = staff_client(make_staff("supervisor", "cyberspace", HAIDIAN))
+    page = client.get(f"/staff/cases/{tip.case_id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Filed for 星光学校 (School, verified)" in page
+    assert "its closed reports: 2 founded, 3 unfounded" in page
+    assert "it does not raise the priority" in page
+
+
+def test_staff_filter_the_queue_to_cases_from_organisations(record, make_platform, file_tip, make_staff, staff_client):
+    """Catches: the "reported by organisations" filter ignored, or a self-declared "school" counted."""
+    from tests.cases.test_queue import listed
+
+    organisation = record("")
+    platform = make_platform(region_code=HAIDIAN)
+    theirs = file_tip(platform, "vulgar", organisation_id=organisation.id).case_id
+    claimed = file_tip(platform, "game_ads", reporter_type="school").case_id
+    client = staff_client(make_staff("supervisor", "cyberspace", HAIDIAN))
+    assert set(listed(client)) >= {theirs, claimed}
+    assert listed(client, "source=organisation") == [theirs]
+    assert client.get("/staff/?source=everyone").status_code == 400
