@@ -143,12 +143,20 @@ def drop_postgres_database(name):
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# RQ names every queue and worker in these two sets, shared by every user of the server.
+RQ_REGISTRIES = ("rq:queues", "rq:workers")
+
+
 def delete_redis_keys(prefix):
-    """Delete every Redis key that carries the tests' prefix."""
+    """Delete every Redis key that carries the tests' prefix, and the tests' names in RQ's shared sets."""
     client = redis.Redis.from_url(REDIS_URL)
     keys = list(client.scan_iter(match=f"*{prefix}*", count=1000))
     if keys:
         client.delete(*keys)
+    for registry in RQ_REGISTRIES:
+        ours = [name for name in client.smembers(registry) if prefix.encode() in name]
+        if ours:
+            client.srem(registry, *ours)
 
 
 class OwnRedis:
