@@ -299,10 +299,9 @@ class AuditReader:
 
 
 def region_name(code):
-    from tipline.regions.models import Region
+    from cases.timeline import region_label
 
-    region = db.session.get(Region, code) if code else None
-    return region.name if region is not None else (code or "—")
+    return region_label(code) or "—"
 
 
 def plain(value):

@@ -11,7 +11,6 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from cases import states
 from cases.audit import audit
@@ -21,7 +20,7 @@ from cases.priority import compute_priority, count_new_tip, recount_figures
 from cases.routing import route_case
 from tipline.catalog import DEPARTMENTS
 from tipline.crypto import decrypt_contact
-from tipline.extensions import db
+from tipline.extensions import db, insert_or_not
 from tipline.reports.models import TipEvent
 from tipline.timeutil import utcnow
 from tipline.tracking.status import public_status
@@ -159,9 +158,8 @@ def _open_case(tip, key, actor):
     values.platform = tip.platform
     count_new_tip(values, tip)
     values.priority, values.priority_reasons = compute_priority(values)
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(Case)
+        insert_or_not(Case)
         .values({column: getattr(values, column) for column in NEW_CASE_COLUMNS})
         .on_conflict_do_nothing(index_elements=["open_key"])
         .returning(Case)
@@ -417,14 +415,12 @@ def mention_names(person):
 
 def mentioned(body, case):
     """Staff a note names with @name (their name, or their email before the @) who can see the case."""
-    from cases.access import can_see_case
-    from cases.accounts.models import StaffUser
+    from cases.access import active_staff_seeing
 
     handles = mention_handles(body)
     if not handles:
         return []
-    people = db.session.scalars(select(StaffUser).where(StaffUser.active.is_(True))).all()
-    return [person for person in people if mention_names(person) & handles and can_see_case(person, case)]
+    return [person for person in db.session.scalars(active_staff_seeing(case)) if mention_names(person) & handles]
 
 
 def add_task(case, actor, department, title, due_on=None):

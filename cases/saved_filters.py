@@ -9,10 +9,9 @@ from urllib.parse import parse_qsl, urlencode
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tipline.extensions import db
+from tipline.extensions import db, insert_or_not
 from tipline.timeutil import utcnow
 
 NAME_MAX = 60
@@ -74,9 +73,8 @@ def save_filter(user, name, params):
         raise FilterError(_l("You have %(n)d saved filters already: delete one first.", n=MAX_PER_PERSON))
     # One INSERT that gives way on the unique (person, name): a name taken, even a moment ago
     # from another tab, is a clear message rather than a failed transaction.
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     saved_id = db.session.scalar(
-        dialect.insert(SavedFilter)
+        insert_or_not(SavedFilter)
         .values(user_id=user.id, name=name, query=query, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["user_id", "name"])
         .returning(SavedFilter.id)

@@ -4,11 +4,10 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, ForeignKey, Integer, UniqueConstraint, and_, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cases.models import CaseEvent
-from tipline.extensions import db
+from tipline.extensions import db, insert_or_not
 from tipline.timeutil import utcnow
 
 # History entries that record someone looking, not something done: they make nothing new.
@@ -40,8 +39,7 @@ def mark_seen(user, case, now=None):
     One INSERT that updates the row already there, so that two tabs opening the case
     at once never collide on the unique key.
     """
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(CaseVisit).values(user_id=user.id, case_id=case.id, seen_at=now or utcnow())
+    statement = insert_or_not(CaseVisit).values(user_id=user.id, case_id=case.id, seen_at=now or utcnow())
     statement = statement.on_conflict_do_update(
         index_elements=["user_id", "case_id"], set_={"seen_at": statement.excluded.seen_at}
     )

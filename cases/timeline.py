@@ -13,7 +13,8 @@ def _state(code):
     return str(states.STATES.get(code, code))
 
 
-def _region(code):
+def region_label(code):
+    """A region's name by its code; the code itself when it is unknown."""
     from tipline.extensions import db
     from tipline.regions.models import Region
 
@@ -41,7 +42,7 @@ def describe(event):
         return _(
             "Case opened from report #%(tip)s; routed to region %(region)s, lead: %(lead)s, co-handling: %(co)s.",
             tip=d.get("tip_id"),
-            region=_region(d.get("region")),
+            region=region_label(d.get("region")),
             lead=_dept(d.get("lead")),
             co=_dept(d.get("co")),
         )
@@ -146,7 +147,7 @@ def _describe_more(kind, d):
         if d.get("to_region"):
             return _(
                 "Escalated to the region above (%(region)s): %(reasons)s.",
-                region=_region(d["to_region"]),
+                region=region_label(d["to_region"]),
                 reasons=reasons,
             )
         return _("Escalated to the supervisors: %(reasons)s.", reasons=reasons)

@@ -32,3 +32,12 @@ login_manager = LoginManager()
 def _reshowing_a_refused_form():
     """The form a limit refused is shown again once, as typed (tipline/errors.py): that showing is not limited."""
     return "limit_refused" in g
+
+
+def insert_or_not(model):
+    """An INSERT of `model` that may give way on a unique key (`.on_conflict_do_nothing()` or
+    `.on_conflict_do_update()`), in the dialect of the database in use: PostgreSQL or SQLite."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)

@@ -6,10 +6,9 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from flask import current_app
 from sqlalchemy import Date, String, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tipline.extensions import db
+from tipline.extensions import db, insert_or_not
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +64,7 @@ def _database_key(day):
         # A new day: the keys of past days go, and the first insert wins a race
         # (ON CONFLICT DO NOTHING, then everyone reads the winner's row).
         db.session.execute(delete(ClientKey).where(ClientKey.day < day))
-        dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-        db.session.execute(
-            dialect.insert(ClientKey).values(day=day, key=secrets.token_hex(32)).on_conflict_do_nothing()
-        )
+        db.session.execute(insert_or_not(ClientKey).values(day=day, key=secrets.token_hex(32)).on_conflict_do_nothing())
         key = db.session.scalar(select(ClientKey.key).where(ClientKey.day == day))
     return bytes.fromhex(key)
 
