@@ -11,8 +11,6 @@ from cases.accounts.models import StaffUser
 from cases.audit_log import (
     EXPORT_CAP,
     FILTER_LABELS,
-    FIRST_DAY,
-    LAST_DAY,
     SYSTEM,
     audit_page,
     export_audit_log,
@@ -25,7 +23,7 @@ from cases.blueprint import bp
 from cases.forms import UserEditForm, UserForm
 from tipline.extensions import db
 from tipline.regions.service import region_choices
-from tipline.timeutil import utcnow
+from tipline.timeutil import FIRST_DAY, LAST_DAY, utcnow
 
 
 def _regions():

@@ -7,12 +7,11 @@ the actor works now. Supervisors and administrators read the log; the views say 
 
 import csv
 import io
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import format_date, format_number, get_timezone, to_user_timezone
+from flask_babel import format_number, get_timezone, to_user_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, or_, select
@@ -22,15 +21,14 @@ from cases.accounts.models import StaffUser
 from cases.audit import AuditEntry, audit
 from cases.audit_words import KINDS, AuditReader
 from tipline.extensions import db
-from tipline.timeutil import local_to_utc
+from tipline.spreadsheet import safe_cell
+from tipline.timeutil import local_to_utc, typed_day
 from tipline.web import parse_row_id
 
 PAGE_SIZE = 100
 EXPORT_CAP = 50_000  # rows in one CSV file, which is built in memory at once; past it, narrow the filters
 SYSTEM = "system"  # the person filter's value for what the system did by itself
 # Typed dates outside these are refused: the log holds nothing older, and the zone arithmetic stays in range.
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
-ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 FILTER_LABELS = {
     "person": _l("Person"),
@@ -92,26 +90,6 @@ def people_in_log(viewer):
     return sorted(people, key=lambda user: (user.display_name.lower(), user.id))
 
 
-def _day(text):
-    """A date typed as YYYY-MM-DD, or ValueError with the message to show."""
-    found = ISO_DAY.fullmatch(text)
-    try:
-        day = date(*(int(part) for part in found.groups())) if found else None
-    except ValueError:
-        day = None
-    if day is None:
-        raise ValueError(_("Give a real date as year-month-day, like %(example)s.", example="2026-03-31"))
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise ValueError(
-            _(
-                "Give a date from %(first)s to %(last)s.",
-                first=format_date(FIRST_DAY, "medium"),
-                last=format_date(LAST_DAY, "medium"),
-            )
-        )
-    return day
-
-
 def _case_number(text):
     """A case number typed as "12", "#12" or in full-width digits, or ValueError."""
     number = parse_row_id(unicodedata.normalize("NFKC", text).strip().removeprefix("#"))
@@ -145,7 +123,7 @@ def parse_filters(args, people):
     for name in ("date_from", "date_to"):
         if typed[name]:
             try:
-                setattr(filters, name, _day(typed[name]))
+                setattr(filters, name, typed_day(typed[name]))
             except ValueError as exc:
                 errors[name] = str(exc)
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
@@ -209,16 +187,6 @@ def audit_page(viewer, filters):
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     return AuditPage(AuditReader(viewer).read_all(rows), rows[-1].id if more else None)
-
-
-# Characters that make a spreadsheet read a cell as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """A CSV cell that a spreadsheet shows as text, never runs: a leading apostrophe before a formula start."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def zone_name():

@@ -2,25 +2,23 @@
 
 import base64
 import io
-import json
-import time
 
 import segno
-from cryptography.fernet import InvalidToken
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from cases.accounts import service
+from cases.accounts.held import account_of, hold_pending, totp_setup_secret
+from cases.accounts.held import pending as held_pending
 from cases.accounts.models import StaffUser
 from cases.blueprint import LOGIN_AT, bp
 from cases.forms import LoginForm, PasswordForm, PlainForm, TimeZoneForm, TotpForm
 from tipline.clients import limit_key
-from tipline.crypto import decrypt_secret, encrypt_secret
 from tipline.extensions import db, limiter, login_manager
 from tipline.timeutil import app_zone, utcnow
 from tipline.tracking.sessions import fresh_session
-from tipline.web import keeps_input, no_store, parse_row_id, safe_next
+from tipline.web import answer_failure_late, keeps_input, no_store, note_request_start, safe_next
 
 SESSION_TOKEN = "staff_session"
 # Between password and second factor, encrypted (the session cookie is signed, not secret):
@@ -39,14 +37,8 @@ def install_login(app):
 
     @login_manager.user_loader
     def load_user(value):
-        user_id, _, version = (value or "").partition(":")
-        user_id = parse_row_id(user_id)
-        if user_id is None or not version.isdigit() or len(version) > 9:
-            return None
-        user = db.session.get(StaffUser, user_id)
-        if user is None or not user.active or user.session_version != int(version):
-            return None
-        if not service.session_is_live(user, session.get(SESSION_TOKEN)):
+        user = account_of(value, StaffUser)
+        if user is None or not service.session_is_live(user, session.get(SESSION_TOKEN)):
             return None  # signed out on the server, whatever the cookie says
         return user
 
@@ -64,19 +56,7 @@ def _finish_login(user):
         flash(_("Failed sign-in attempts on your account since your last sign-in: %(n)d.", n=failed))
 
 
-def _answer_failure_late():
-    """Hold a failed sign-in until LOGIN_FAILURE_DELAY after the request began.
-
-    A fixed answer time, not a fixed extra wait: a real account's failure writes a count and
-    an audit row that an unknown address does not, and a fixed extra would let that show.
-    """
-    started = getattr(request, "tipline_started", None) or time.monotonic()
-    time.sleep(max(0.0, started + current_app.config["LOGIN_FAILURE_DELAY"] - time.monotonic()))
-
-
-@bp.before_request
-def _note_when_the_request_began():
-    request.tipline_started = time.monotonic()
+bp.before_request(note_request_start)
 
 
 # Attempts per client address here; per account and client, and per account, in
@@ -103,7 +83,7 @@ def login():
                 abort(429)  # the same answer for any address, known or not
             except service.AccountError as exc:
                 db.session.commit()  # keep the failure count
-                _answer_failure_late()
+                answer_failure_late()
                 form.form_errors.append(str(exc.message))
                 status = 401
             else:
@@ -120,35 +100,15 @@ def _to_code_step(user, email):
     target = safe_next(request.args.get("next"), url_for("staff.queue"))
     fresh_session()
     db.session.commit()
-    pending = {"user": user.get_id() if user else None, "email": service.normalize_email(email)[:254]}
-    session[PENDING] = encrypt_secret(json.dumps(pending))
+    hold_pending(PENDING, user, service.normalize_email(email))
     return redirect(url_for("staff.login_second_factor", next=target))
-
-
-def _pending():
-    """(user or None, email) waiting for the code step, or None when nothing (or something stale) waits."""
-    token = session.get(PENDING)
-    try:
-        pending = json.loads(decrypt_secret(token)) if isinstance(token, str) else None
-    except (InvalidToken, ValueError):
-        pending = None
-    if not isinstance(pending, dict) or not isinstance(pending.get("email"), str):
-        return None
-    if pending.get("user") is None:
-        return None, pending["email"]
-    user_id, _sep, version = str(pending["user"]).partition(":")
-    user_id = parse_row_id(user_id)
-    user = db.session.get(StaffUser, user_id) if user_id else None
-    if user is None or str(user.session_version) != version or not user.active:
-        return None
-    return user, pending["email"]
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login_second_factor():
     """The TOTP step of sign-in."""
-    pending = _pending()
+    pending = held_pending(PENDING, StaffUser)
     if pending is None:
         session.pop(PENDING, None)
         return redirect(url_for("staff.login"))
@@ -168,7 +128,7 @@ def login_second_factor():
                 status = 429
             except service.AccountError as exc:
                 db.session.commit()  # keep the failure count
-                _answer_failure_late()
+                answer_failure_late()
                 form.code.errors.append(str(exc.message))
                 status = 401
             else:
@@ -179,8 +139,9 @@ def login_second_factor():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out on this device."""
-    if PlainForm().validate_on_submit():
+    """Sign out on this device (a browser without a staff sign-in keeps what it holds)."""
+    staff_sign_in = current_user.is_authenticated or PENDING in session
+    if staff_sign_in and PlainForm().validate_on_submit():
         service.end_session(session.get(SESSION_TOKEN))
         db.session.commit()
         logout_user()
@@ -258,17 +219,8 @@ def account(password_form=None, zone_form=None, status=200):
     """Own account: set up or check the second factor, change the password and time zone, sign out everywhere."""
     # Only the second-factor form posts here; the password form's failures are shown here too.
     form = TotpForm() if request.endpoint == "staff.account" else TotpForm(formdata=None)
-    if current_user.totp_secret_encrypted:
-        secret = None
-    else:
-        # The secret waits in the session encrypted: the cookie is signed, not secret.
-        token = session.get(SETUP_SECRET)
-        try:
-            secret = decrypt_secret(token) if isinstance(token, str) else None
-        except InvalidToken:
-            secret = None
-        secret = secret or service.new_totp_secret()
-        session[SETUP_SECRET] = encrypt_secret(secret)
+    secret = totp_setup_secret(SETUP_SECRET, current_user)
+    if secret is not None:
         if request.method == "POST" and request.endpoint == "staff.account":
             status = 400
             if form.validate_on_submit():

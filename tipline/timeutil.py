@@ -6,7 +6,8 @@ action takes effect, a rectification deadline, a filing review) are days of the
 app's zone whoever types or reads them: actions take effect on Beijing calendar days.
 """
 
-from datetime import datetime, timezone
+import re
+from datetime import date, datetime, timezone
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -64,3 +65,31 @@ def local_to_utc(value):
     if value is None:
         return None
     return value.replace(tzinfo=page_zone()).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+# Dates typed into filters: nothing the app holds is older, and the zone arithmetic stays in range.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+
+
+def typed_day(text):
+    """A date typed as YYYY-MM-DD, or ValueError with the message to show (in the page's language)."""
+    from flask_babel import format_date
+    from flask_babel import gettext as _
+
+    found = ISO_DAY.fullmatch(text)
+    try:
+        day = date(*(int(part) for part in found.groups())) if found else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise ValueError(_("Give a real date as year-month-day, like %(example)s.", example="2026-03-31"))
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(
+            _(
+                "Give a date from %(first)s to %(last)s.",
+                first=format_date(FIRST_DAY, "medium"),
+                last=format_date(LAST_DAY, "medium"),
+            )
+        )
+    return day

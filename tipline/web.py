@@ -1,5 +1,6 @@
 """Small helpers for views: response headers, and input kept across a failed CSRF check or a limit."""
 
+import time
 from urllib.parse import urlsplit
 
 from flask import make_response
@@ -90,3 +91,22 @@ def parse_row_id(text):
         return None
     value = int(text)
     return value if 1 <= value <= MAX_ROW_ID else None
+
+
+def note_request_start():
+    """Before each request of a sign-in surface: when it began, for answer_failure_late."""
+    from flask import request
+
+    request.tipline_started = time.monotonic()
+
+
+def answer_failure_late():
+    """Hold a failed sign-in until LOGIN_FAILURE_DELAY after the request began.
+
+    A fixed answer time, not a fixed extra wait: a real account's failure writes a count (and
+    an audit row) that an unknown address does not, and a fixed extra would let that show.
+    """
+    from flask import current_app, request
+
+    started = getattr(request, "tipline_started", None) or time.monotonic()
+    time.sleep(max(0.0, started + current_app.config["LOGIN_FAILURE_DELAY"] - time.monotonic()))

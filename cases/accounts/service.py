@@ -4,6 +4,8 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pyotp
@@ -138,7 +140,7 @@ def change_own_password(user, current, new, client):
     """A user's own change: the current password is checked like a sign-in (a wrong one counts)."""
     authenticate(user.email, current, client)
     set_password(user, new, actor=user)
-    throttle.forgive(normalize_email(user.email), client)
+    throttle.forgive(STAFF.key(user.email), client)
 
 
 def set_time_zone(user, zone):
@@ -187,27 +189,46 @@ def _spend_a_check(password):
         pass
 
 
-def authenticate(email, password, client):
-    """The active user with this email and password; raises AccountError or AccountLocked.
+@dataclass(frozen=True)
+class Accounts:
+    """One kind of account that signs in with an address and a password: staff, or organisation members.
+
+    `find(email)` gives the account (or None); `note_failure(account, lock_raised)` records a failed
+    attempt on a real account; `space` keeps each kind's throttle counts apart, so that one address
+    used for both kinds is locked out of neither by the other's failures.
+    """
+
+    find: Callable
+    note_failure: Callable
+    space: str = ""
+
+    def key(self, email):
+        """What the throttles count this address under."""
+        return self.space + normalize_email(email)[:254]
+
+
+def authenticate(email, password, client, accounts=None):
+    """The active account with this email and password; raises AccountError or AccountLocked.
 
     Unknown, wrong and locked get the same answers whether the account exists or not
     (cases/accounts/throttle.py counts by the address typed). Under an account-wide lock
     the right password passes only when a second factor follows.
     """
-    email = normalize_email(email)[:254]
-    if not throttle.attempt(email, client):
+    accounts = accounts or STAFF
+    email, key = normalize_email(email)[:254], accounts.key(email)
+    if not throttle.attempt(key, client):
         _spend_a_check(password)
         raise AccountLocked()
-    locked = throttle.account_locked(email)
-    user = find_user(email)
+    locked = throttle.account_locked(key)
+    user = accounts.find(email)
     if user is None or not user.active:
         _spend_a_check(password)
-        _count_failure(email, client, None)
+        throttle.record_failure(key, client)
         raise CodeDecides() if locked else AccountError(_l("Email or password is not correct."))
     try:
         hasher().verify(user.password_hash, password or "")
     except (VerificationError, InvalidHashError):
-        _count_failure(email, client, user)
+        accounts.note_failure(user, throttle.record_failure(key, client))
         raise (CodeDecides() if locked else AccountError(_l("Email or password is not correct."))) from None
     if locked:
         # The owner without a second factor waits like everyone else; with one, the code decides.
@@ -215,13 +236,6 @@ def authenticate(email, password, client):
     if hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hasher().hash(password)
     return user
-
-
-def _count_failure(email, client, user):
-    """A failed attempt: counted for the throttles, shown to the owner at next sign-in, and told when it locks."""
-    raised = throttle.record_failure(email, client)
-    if user is not None:
-        _note_failure(user, raised)
 
 
 def _note_failure(user, lock_raised):
@@ -239,13 +253,17 @@ def _note_failure(user, lock_raised):
         notify_staff([user], "signin_locked", None, minutes=minutes)
 
 
-def record_success(user, client):
+STAFF = Accounts(find=find_user, note_failure=_note_failure)
+
+
+def record_success(user, client, accounts=None):
     """A completed sign-in; returns how many attempts failed since the previous one."""
     failed = user.failed_logins or 0
     user.failed_logins = 0
     user.last_login_at = utcnow()
-    throttle.forgive(normalize_email(user.email), client)
-    audit(user, "user.login", "user", user.id, failed_before=failed)
+    throttle.forgive((accounts or STAFF).key(user.email), client)
+    if isinstance(user, StaffUser):
+        audit(user, "user.login", "user", user.id, failed_before=failed)
     return failed
 
 
@@ -305,13 +323,13 @@ def _tell_owner(user, kind):
     notify_staff([user], kind, None)
 
 
-def refuse_code(email, code, client):
+def refuse_code(email, code, client, accounts=None):
     """The code step after a password that did not pass under an account-wide lock.
 
     It answers exactly as a wrong code does (and counts as one), so that the code step
     does not tell whether the password was right either.
     """
-    email = normalize_email(email)[:254]
+    email = (accounts or STAFF).key(email)
     if not throttle.attempt(email, client) or throttle.codes_locked(email):
         raise AccountLocked()
     totp_step(new_totp_secret(), code)  # as much work as checking a real code
@@ -319,13 +337,14 @@ def refuse_code(email, code, client):
     raise AccountError(_l("That code is not correct."))
 
 
-def check_second_factor(user, code, client):
+def check_second_factor(user, code, client, accounts=None):
     """Verify a TOTP code at sign-in; raises AccountLocked, or AccountError for a wrong or replayed code.
 
     Every code counts against this client's attempts on the account; wrong codes also count
     account-wide, so that guessing codes from many clients with a stolen password stops too.
     """
-    email = normalize_email(user.email)
+    accounts = accounts or STAFF
+    email = accounts.key(user.email)
     if not throttle.attempt(email, client) or throttle.codes_locked(email):
         raise AccountLocked()
     step = totp_step(decrypt_secret(user.totp_secret_encrypted), code, after=user.totp_last_step or 0)
@@ -333,7 +352,7 @@ def check_second_factor(user, code, client):
         user.totp_last_step = step
         return
     raised = throttle.record_code_failure(email) or throttle.client_locked(email, client)
-    _note_failure(user, raised)
+    accounts.note_failure(user, raised)
     raise AccountError(_l("That code is not correct."))
 
 
@@ -341,37 +360,43 @@ def _token_hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(user):
-    """A new server-side session for a sign-in; returns the token the browser keeps."""
+def start_session(user, model=None):
+    """A new server-side session for a sign-in; returns the token the browser keeps.
+
+    `model` is the table of the account's kind: StaffSession, or the organisations' OrgSession.
+    """
     token = secrets.token_urlsafe(32)
-    db.session.add(StaffSession(user_id=user.id, token_hash=_token_hash(token)))
+    db.session.add((model or StaffSession)(user_id=user.id, token_hash=_token_hash(token)))
     return token
 
 
-def session_is_live(user, token):
+def session_is_live(user, token, model=None):
     """Whether the browser's token belongs to a session of this user that has not ended."""
+    model = model or StaffSession
     if not isinstance(token, str) or len(token) > 100:
         return False
-    row = db.session.scalars(select(StaffSession).where(StaffSession.token_hash == _token_hash(token))).first()
+    row = db.session.scalars(select(model).where(model.token_hash == _token_hash(token))).first()
     return row is not None and row.user_id == user.id and row.ended_at is None
 
 
-def end_session(token):
+def end_session(token, model=None):
     """End one session (sign-out on this device)."""
+    model = model or StaffSession
     if isinstance(token, str):
         db.session.execute(
-            update(StaffSession)
-            .where(StaffSession.token_hash == _token_hash(token), StaffSession.ended_at.is_(None))
+            update(model)
+            .where(model.token_hash == _token_hash(token), model.ended_at.is_(None))
             .values(ended_at=utcnow())
         )
 
 
-def end_other_sessions(user, keep_token):
-    """End every session of this user but the one holding `keep_token`."""
+def end_other_sessions(user, keep_token, model=None):
+    """End every session of this user but the one holding `keep_token` (all of them when it is None)."""
+    model = model or StaffSession
     keep = _token_hash(keep_token) if isinstance(keep_token, str) else ""
     db.session.execute(
-        update(StaffSession)
-        .where(StaffSession.user_id == user.id, StaffSession.ended_at.is_(None), StaffSession.token_hash != keep)
+        update(model)
+        .where(model.user_id == user.id, model.ended_at.is_(None), model.token_hash != keep)
         .values(ended_at=utcnow())
     )
 
@@ -379,9 +404,5 @@ def end_other_sessions(user, keep_token):
 def sign_out_everywhere(user):
     """End every session of this user, on every device."""
     user.session_version += 1
-    db.session.execute(
-        update(StaffSession)
-        .where(StaffSession.user_id == user.id, StaffSession.ended_at.is_(None))
-        .values(ended_at=utcnow())
-    )
+    end_other_sessions(user, None)
     audit(user, "user.sign_out_everywhere", "user", user.id)
