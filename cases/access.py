@@ -69,6 +69,24 @@ def works_on(user, case):
     return user.role in ("officer", "supervisor") and states.works_in_department(user, case)
 
 
+# Who may open the organisations and their proof documents, and who may decide on them (SPEC 1:
+# intake and supervisors verify; administrators read, as they read the audit log, but do not decide).
+ORGANISATION_READERS = ("intake", "supervisor", "admin")
+ORGANISATION_DECIDERS = ("intake", "supervisor")
+
+
+def may_see_organisation(user, organisation):
+    """Whether the user may open the organisation, its contact details and its proof document:
+    a reader of organisations in its region tree."""
+    return user.role in ORGANISATION_READERS and organisation.region_code in visible_regions(user)
+
+
+def may_decide_on_organisation(user, organisation):
+    """Whether the user may verify, refuse, suspend or reinstate the organisation (the rules of
+    tipline/organisations/service.py say which of them, by its status)."""
+    return user.role in ORGANISATION_DECIDERS and may_see_organisation(user, organisation)
+
+
 def staff_required(*roles):
     """Sign-in required; with roles given, only those roles (others get 403)."""
 

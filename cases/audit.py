@@ -50,6 +50,12 @@ def target_region(target_type, target_id):
         return region.code if region else None
     if target_type == "evidence":
         evidence = db.session.get(Evidence, target_id)
+        if evidence is not None and evidence.tip_id is None:
+            # An organisation's proof document belongs to no tip: it lies where the organisation does.
+            from cases.organisations import proof_owner
+
+            owner = proof_owner(evidence)
+            return owner.region_code if owner else None
         target_type, target_id = "tip", evidence.tip_id if evidence else None
     if target_type == "tip":
         tip = db.session.get(Tip, target_id) if target_id else None

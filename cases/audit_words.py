@@ -60,6 +60,17 @@ KINDS = {
     "user.sign_out_everywhere": _l("Signed out on every device"),
     "audit.export": _l("Exported the audit log"),
     "organisation.create": _l("Registered an organisation"),
+    "organisation.view": _l("Viewed an organisation's details"),
+    "organisation.verify": _l("Verified an organisation"),
+    "organisation.refuse": _l("Refused an organisation's registration"),
+    "organisation.suspend": _l("Suspended an organisation"),
+    "organisation.reinstate": _l("Reinstated an organisation"),
+    # Written by the organisation's own side (actor: the system); who did it is in the details.
+    "organisation.email_confirmed": _l("An organisation's address was confirmed"),
+    "organisation.member_invited": _l("An organisation invited a member"),
+    "organisation.member_joined": _l("A member joined an organisation"),
+    "organisation.member_removed": _l("An organisation removed a member"),
+    "organisation.admin_handed_over": _l("An organisation's administrator handed the role over"),
 }
 
 # The headings the kinds are grouped under in the filter, by the part of the kind before the dot.
@@ -102,12 +113,13 @@ def _models():
     from cases.actions.models import Action
     from cases.models import Case, CaseTask
     from tipline.evidence.models import Evidence
-    from tipline.organisations.models import Organisation
+    from tipline.organisations.models import Organisation, OrgMember
     from tipline.platforms.models import Platform
     from tipline.reports.models import Tip
 
     return {
         "organisation": Organisation,
+        "member": OrgMember,
         "user": StaffUser,
         "tip": Tip,
         "evidence": Evidence,
@@ -180,13 +192,45 @@ class AuditReader:
             filters = detail.get("filters") if entry.action == "audit.export" else None
             if isinstance(filters, dict):
                 wanted["user"].add(filters.get("person"))
-        for name in ("user", "evidence", "action", "task", "platform"):
+            if entry.action.startswith("organisation."):
+                wanted["member"].update((detail.get("member_id"), detail.get("by")))
+        for name in ("user", "evidence", "action", "task", "platform", "organisation", "member"):
             self._fetch(name, wanted[name])
+        proofs = set()
         for evidence in self._cache["evidence"].values():
             if evidence is not None:
                 wanted["tip"].add(evidence.tip_id)
+                if evidence.tip_id is None:
+                    proofs.add(evidence.id)
         self._fetch("tip", wanted["tip"])
+        self._fetch_proof_owners(proofs)
         self._fetch("case", {self.case_of(entry) for entry in entries})
+
+    def _fetch_proof_owners(self, evidence_ids):
+        """The organisations whose proof documents these are (a proof belongs to no tip)."""
+        from tipline.organisations.models import Organisation
+
+        owners = self._cache.setdefault("proof_owner", {})
+        wanted = sorted(i for i in evidence_ids if i not in owners)
+        for start in range(0, len(wanted), self.BATCH):
+            chunk = wanted[start : start + self.BATCH]
+            found = db.session.scalars(select(Organisation).where(Organisation.proof_evidence_id.in_(chunk)))
+            by_proof = {organisation.proof_evidence_id: organisation for organisation in found}
+            owners.update({i: by_proof.get(i) for i in chunk})
+
+    def proof_owner(self, evidence):
+        """The organisation whose proof document the evidence is, or None."""
+        if evidence.tip_id is not None:
+            return None
+        self._fetch_proof_owners([evidence.id])
+        return self._cache["proof_owner"][evidence.id]
+
+    def member(self, member_id):
+        """A member of an organisation by name, or the number of one that is gone."""
+        member = self.row("member", member_id)
+        if member is None:
+            return _("member #%(id)s", id=member_id) if isinstance(member_id, int) else plain(member_id)
+        return member.display_name
 
     # --- words --------------------------------------------------------------------------------
 
@@ -231,6 +275,11 @@ class AuditReader:
             evidence = self.row("evidence", target_id)
             if evidence is None:
                 return _("Evidence file #%(id)s", id=target_id)
+            if evidence.tip_id is None:
+                owner = self.proof_owner(evidence)
+                if owner is None:
+                    return _("Evidence file #%(id)s", id=target_id)
+                return _("Proof document #%(id)s of %(org)s", id=target_id, org=owner.name)
             return _("Evidence file #%(id)s (report #%(tip)s)", id=target_id, tip=evidence.tip_id)
         if kind == "action":
             action = self.row("action", target_id)
@@ -512,6 +561,44 @@ def _organisation_create(reader, d):
     return _("%(kind)s, waiting for verification.", kind=kind)
 
 
+def _organisation_status(code):
+    return str(catalog.ORGANISATION_STATUSES.get(code, plain(code))) if isinstance(code, str | None) else plain(code)
+
+
+def _organisation_decision(decision):
+    """How a decision on an organisation reads: the status it left for the one it took, and the reason."""
+
+    def describe(reader, d):
+        from tipline.organisations.service import DECISIONS
+
+        change = _(
+            "From “%(old)s” to “%(new)s”.",
+            old=_organisation_status(d.get("before")),
+            new=_organisation_status(DECISIONS[decision][1]),
+        )
+        return _joined([change, _("Reason: %(reason)s", reason=plain(d["reason"])) if d.get("reason") else ""])
+
+    return describe
+
+
+def _member_invited(reader, d):
+    return _("Invited %(email)s, by %(member)s.", email=_v(d, "email"), member=reader.member(d.get("by")))
+
+
+def _member_joined(reader, d):
+    return _("%(member)s joined.", member=reader.member(d.get("member_id")))
+
+
+def _member_removed(reader, d):
+    return _(
+        "%(member)s was removed by %(by)s.", member=reader.member(d.get("member_id")), by=reader.member(d.get("by"))
+    )
+
+
+def _admin_handed_over(reader, d):
+    return _("To %(member)s, by %(by)s.", member=reader.member(d.get("member_id")), by=reader.member(d.get("by")))
+
+
 def _login(reader, d):
     failed = d.get("failed_before") or 0
     if not failed:
@@ -607,4 +694,14 @@ DETAILS = {
     "user.sign_out_everywhere": _nothing,
     "audit.export": _export,
     "organisation.create": _organisation_create,
+    "organisation.view": _nothing,
+    "organisation.verify": _organisation_decision("verify"),
+    "organisation.refuse": _organisation_decision("refuse"),
+    "organisation.suspend": _organisation_decision("suspend"),
+    "organisation.reinstate": _organisation_decision("reinstate"),
+    "organisation.email_confirmed": _nothing,
+    "organisation.member_invited": _member_invited,
+    "organisation.member_joined": _member_joined,
+    "organisation.member_removed": _member_removed,
+    "organisation.admin_handed_over": _admin_handed_over,
 }

@@ -67,6 +67,7 @@ def register(app):
         junk_tray,
         mentions,
         notice_pages,
+        organisation_pages,
         platform_pages,
         queue,
         queue_actions,

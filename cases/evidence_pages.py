@@ -11,9 +11,10 @@ from flask import abort, make_response, render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
-from cases.access import can_see_case, staff_required
+from cases.access import can_see_case, may_see_organisation, staff_required
 from cases.audit import AuditEntry, audit
 from cases.blueprint import bp
+from cases.organisations import proof_owner
 from tipline.evidence import pages
 from tipline.evidence.files import download_name
 from tipline.evidence.models import Evidence
@@ -27,9 +28,16 @@ SHOWN_INLINE = {"image/jpeg", "image/png", "image/webp", "image/gif", "image/apn
 
 
 def _evidence_or_404(evidence_id):
+    """The evidence, if the user may see it: a tip's follows its case (or the junk tray), an organisation's
+    proof document follows the organisation (cases/access.py may_see_organisation); 404 otherwise."""
     evidence = db.session.get(Evidence, evidence_id)
     if evidence is None:
         abort(404)
+    if evidence.tip_id is None:
+        organisation = proof_owner(evidence)
+        if organisation is None or not may_see_organisation(current_user, organisation):
+            abort(404)
+        return evidence
     tip = evidence.tip
     if tip.case is None or not can_see_case(current_user, tip.case):
         # Junk-tray tips have no case: only intake and supervisors at the national level see them.
@@ -116,6 +124,7 @@ def evidence_view(evidence_id):
             "cases/evidence.html",
             evidence=evidence,
             tip=evidence.tip,
+            organisation=proof_owner(evidence),
             inline=evidence.mime_type in SHOWN_INLINE,
             page_count=count,
             page=number,

@@ -244,6 +244,21 @@ class DecisionForm(TiplineForm):
     submit = SubmitField(_l("Decide"))
 
 
+class OrganisationDecisionForm(TiplineForm):
+    """Verify, refuse, suspend or reinstate an organisation: one button for each decision open to it."""
+
+    form_prefix = "decision"
+
+    decision = HiddenField(validators=[DataRequired()])
+    reason = TextAreaField(
+        _l("Reason (required to refuse or suspend)"),
+        filters=TEXT,
+        validators=[Optional(), Length(max=2000), readable_text],
+        description=_l("The organisation reads this reason, as you write it, in the mail that tells it the decision."),
+    )
+    submit = SubmitField(_l("Decide"))
+
+
 class LiftForm(TiplineForm):
     form_prefix = "lift"
 

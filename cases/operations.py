@@ -182,6 +182,22 @@ def _reprioritise(case, actor):
         case.priority, case.priority_reasons = priority, reasons
 
 
+def reweigh_organisation_cases(organisation_id, actor):
+    """An organisation was verified, refused, suspended or reinstated: its open cases' priority follows at once."""
+    from tipline.reports.models import Tip
+
+    cases = db.session.scalars(
+        select(Case)
+        .where(Case.id.in_(select(Tip.case_id).where(Tip.organisation_id == organisation_id)))
+        .where(Case.state.in_(states.OPEN_STATES))
+        .order_by(Case.id)
+    ).all()
+    for case in cases:
+        recount_figures(case)
+        _reprioritise(case, actor)
+    return cases
+
+
 def _note_public_change(tip, before):
     """Add a public history entry, and mail the reporter, when what the reporter sees has changed."""
     after = public_status(tip)
@@ -480,7 +496,8 @@ def send_message(case, tip, actor, body):
 def reporter_added(tip, tip_event):
     """Bring what a reporter added on their tracking page into the case history."""
     if tip.case is not None:
-        record_event(tip.case, None, "reporter_added", tip_id=tip.id, tip_event_id=tip_event.id)
+        by = {"organisation": tip_event.organisation.name} if tip_event.organisation is not None else {}
+        record_event(tip.case, None, "reporter_added", tip_id=tip.id, tip_event_id=tip_event.id, **by)
         notify_staff([tip.case.assignee], "reporter_added", tip.case)
 
 

@@ -70,6 +70,12 @@ def describe(event):
         return _("Task done: %(title)s", title=d.get("title"))
     if kind == "message_sent":
         return _("Message sent to the reporter of report #%(tip)s.", tip=d.get("tip_id"))
+    if kind == "reporter_added" and d.get("organisation"):
+        return _(
+            "%(org)s, which follows report #%(tip)s, added information or answered.",
+            org=d["organisation"],
+            tip=d.get("tip_id"),
+        )
     if kind == "reporter_added":
         return _("The reporter of report #%(tip)s added information or answered.", tip=d.get("tip_id"))
     if kind == "contact_viewed":
@@ -227,7 +233,7 @@ def case_timeline(case):
             tip_event = said[detail["tip_event_id"]]
             shown.add(tip_event.id)
             if event.kind == "reporter_added":
-                who = _("Reporter of report #%(tip)s", tip=detail.get("tip_id"))
+                who = detail.get("organisation") or _("Reporter of report #%(tip)s", tip=detail.get("tip_id"))
             kind, files = TIP_EVENT_KINDS[event.kind], tuple(tip_event.evidence)
             entries.append(Entry(event.created_at, who, describe(event), tip_event.body, kind, files))
         else:

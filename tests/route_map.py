@@ -9,6 +9,7 @@ name rather than skip it.
 
 import inspect
 import types
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from html.parser import HTMLParser
@@ -35,6 +36,15 @@ PARAMS = {
     "user_id": "other_user",
     "notice_id": "notice",
     "filter_id": "saved_filter",
+    "organisation_id": "organisation",
+    "member_id": "org_other_member",
+    "link_id": "org_invitation",
+    "batch_id": "org_batch",
+    ("org.confirm", "token"): "org_confirm_token",
+    ("org.join", "token"): "org_invite_token",
+    ("org.tip", "tip_id"): "org_tip",
+    ("org.add", "tip_id"): "org_tip",
+    ("org.uncollect", "tip_id"): "org_tip",
     "code": "language",
     "page": "first_page",
     ("staff.decide_action", "action_id"): "proposed",
@@ -87,7 +97,7 @@ class World:
 @pytest.fixture
 def route_world(app, make_staff, make_platform, file_tip):
     """One case in Haidian holding what its pages show a form for, a merge target, a junk-tray tip, a notice,
-    an officer's saved filter.
+    an officer's saved filter, an organisation waiting for verification.
 
     The case (cyberspace leads, education co-handles, under investigation) has two
     tips (one with a reporter's address and a photo), a task, and actions at each
@@ -108,6 +118,7 @@ def route_world(app, make_staff, make_platform, file_tip):
     from cases.notices import Notice
     from cases.operations import assign
     from cases.saved_filters import save_filter
+    from tests.cases.routes.world import make_organisation
     from tests.tipline import images
     from tipline.evidence.files import clean_upload
     from tipline.evidence.models import Evidence
@@ -153,7 +164,11 @@ def route_world(app, make_staff, make_platform, file_tip):
     assert tray.junk_status == "suspected", tray.junk_reasons
     saved_filter = save_filter(officer, "我的逾期案件", {"scope": "overdue"})  # the officer's own, no one else's
     db.session.commit()
+    # An organisation waiting for verification (address confirmed), with its proof document.
+    organisation = make_organisation("pending", confirmed=True, proof=True)
+    reporting = organisation_world(tip)
     ids = {
+        **reporting.pop("ids"),
         "case": case.id,
         "other_case": other.case_id,
         "tip": tip.id,
@@ -168,10 +183,66 @@ def route_world(app, make_staff, make_platform, file_tip):
         "other_user": education_supervisor.id,
         "notice": db.session.scalars(select(Notice.id).where(Notice.user_id == officer.id)).first(),
         "saved_filter": saved_filter.id,
+        "organisation": organisation.id,
         "language": "en",
         "first_page": 1,  # of a PDF's pages (the photo's route answers 404: it is not a PDF)
     }
-    return World(ids=ids, people={"officer": officer, "admin": admin}, receipt_code=tip.receipt_code)
+    people = {"officer": officer, "admin": admin, **reporting}
+    return World(ids=ids, people=people, receipt_code=tip.receipt_code)
+
+
+ORG_PEOPLE = ("org_admin", "org_member")
+
+
+def organisation_world(tip):
+    """A verified parent committee with another member, an open invitation, a batch, the tip in its list,
+    and open links to confirm an (other) organisation's address and to join it.
+
+    Returns {"ids": {...}, "org_admin": organisation, "org_member": organisation}: visitors of those kinds
+    are new members of it (tests/route_map.py visitor).
+    """
+    import hashlib
+    from datetime import timedelta
+
+    from tests.organisations.helpers import add_member, make_org, valid_code
+    from tipline.extensions import db
+    from tipline.organisations.models import COLLECTED, CONFIRM, DONE, INVITE, OrgBatch, OrgLink
+    from tipline.organisations.tips import add_to_list
+    from tipline.timeutil import utcnow
+
+    organisation = make_org(name="海淀实验小学家长委员会", email="committee@haidian.example")
+    other = add_member(organisation, "other.parent@haidian.example")
+    waiting = make_org(
+        name="朝阳协会",
+        email="assoc@chaoyang.example",
+        code=valid_code("51110105MJ0000001"),
+        kind="social_organisation",
+        verified=False,
+    )
+    add_to_list(organisation.id, tip, COLLECTED, other)
+    tokens = {CONFIRM: "c" * 43, INVITE: "j" * 43}
+    links = {}
+    for kind, owner in ((CONFIRM, waiting), (INVITE, organisation)):
+        links[kind] = OrgLink(
+            kind=kind,
+            organisation_id=owner.id,
+            email="assoc@chaoyang.example" if kind == CONFIRM else "invited@example.org",
+            token_hash=hashlib.sha256(tokens[kind].encode()).hexdigest(),
+            expires_at=utcnow() + timedelta(days=3),
+        )
+        db.session.add(links[kind])
+    batch = OrgBatch(organisation_id=organisation.id, member_id=other.id, digest="0" * 64, rows=[], state=DONE)
+    db.session.add(batch)
+    db.session.commit()
+    ids = {
+        "org_other_member": other.id,
+        "org_invitation": links[INVITE].id,
+        "org_batch": batch.id,
+        "org_tip": tip.id,
+        "org_confirm_token": tokens[CONFIRM],
+        "org_invite_token": tokens[INVITE],
+    }
+    return {"ids": ids, "org_admin": organisation, "org_member": organisation}
 
 
 def visitor(app, world, kind, make_staff):
@@ -189,6 +260,19 @@ def visitor(app, world, kind, make_staff):
             data={"csrf_token": csrf_token(client, "/staff/login"), "email": user.email, "password": PASSWORD},
         )
         assert "/staff/login/code" in response.headers.get("Location", ""), response.status_code
+    elif kind in ORG_PEOPLE:
+        # A new member each time (an administrator or not): a hostile request may have removed the last one.
+        from tests.organisations.helpers import PASSWORD as MEMBER_PASSWORD
+        from tests.organisations.helpers import add_member
+
+        organisation = world.people[kind]
+        email = f"{kind}.{uuid.uuid4().hex[:8]}@haidian.example"
+        add_member(organisation, email, role="admin" if kind == "org_admin" else "member")
+        response = client.post(
+            "/org/login",
+            data={"csrf_token": csrf_token(client, "/org/login"), "email": email, "password": MEMBER_PASSWORD},
+        )
+        assert response.status_code == 303, (kind, response.status_code)
     elif kind in world.people:
         # A new account each time: a hostile request may well have changed the last one's password.
         person = world.people[kind]

@@ -66,15 +66,17 @@ GET_THROUGH = [
 # Who tries each route: every visitor kind names the surfaces it tries. The public tries every
 # route; a reporter following a report the public side; an admin and an officer signed in, and
 # someone between password and code, the staff side. A private surface that no visitor kind
-# signs in to (say /org once it has routes) fails the test until one is added here.
+# signs in to fails the test until one is added here.
 VISITORS = {
     "anonymous": ("public", "/staff", "/org"),
     "reporter": ("public",),
     "signing_in": ("/staff",),
     "admin": ("/staff",),
     "officer": ("/staff",),
+    "org_admin": ("public", "/org"),  # the public form files for the organisation when a member is signed in
+    "org_member": ("/org",),
 }
-SIGNED_IN_SURFACES = {"/staff"}  # private surfaces where some visitor kind is signed in
+SIGNED_IN_SURFACES = {"/staff", "/org"}  # private surfaces where some visitor kind is signed in
 
 
 def surface_of(path):

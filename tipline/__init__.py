@@ -71,6 +71,9 @@ def register_blueprints(app):
 
     for blueprint in (public, reports, tracking, platforms):
         app.register_blueprint(blueprint)
+    from tipline.organisations.views import register as register_organisations
+
+    register_organisations(app)
     from cases.blueprint import register as register_staff
 
     register_staff(app)

@@ -120,6 +120,7 @@ def create_organisation(name, kind, region_code, email, password, credit_code, s
             school_name=school_name,
             contact_name=contact_name,
             verified=verified,
+            code_required=False,  # SPEC 6 names no code: an operator vouches for the organisation
         )
     except OrganisationError as exc:
         db.session.rollback()
@@ -153,6 +154,11 @@ def seed_demo():
     click.echo(f"demo staff accounts (password for all: {summary['staff_password']}):")
     for email, role, department, region in summary["staff"]:
         click.echo(f"  {email:<36} {role:<10} {department:<10} {region}")
+    click.echo("demo organisations, verified (same password; they sign in at /org/login):")
+    for organisation, members in summary["organisations"]:
+        click.echo(f"  {organisation.name} ({organisation.kind}, {organisation.region_code})")
+        for email, role in members:
+            click.echo(f"    {email:<40} {role}")
 
 
 @click.command("worker")

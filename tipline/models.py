@@ -10,7 +10,7 @@ from cases.seen import CaseVisit
 from tipline.evidence.models import Evidence
 from tipline.jobs.models import OutboxJob
 from tipline.mail import SentMail
-from tipline.organisations.models import Organisation, OrgMember
+from tipline.organisations.models import Organisation, OrgBatch, OrgLink, OrgMember, OrgSession, OrgTip
 from tipline.platforms.models import FilingRecord, Platform
 from tipline.regions.models import Region
 from tipline.reports.client_keys import ClientKey
@@ -30,7 +30,11 @@ __all__ = [
     "ClientKey",
     "Notice",
     "Organisation",
+    "OrgBatch",
+    "OrgLink",
     "OrgMember",
+    "OrgSession",
+    "OrgTip",
     "SavedFilter",
     "SentMail",
     "StaffUser",

@@ -184,8 +184,20 @@ class Defaults:
     LOGIN_CODE_MAX_FAILURES = 20
     # Per client address, whatever the account (generous: an office signs in from one address).
     LOGIN_RATE_LIMIT = "60 per 10 minutes"
-    # A staff session ends after this many seconds, however active.
+    # A staff session ends after this many seconds, however active (an organisation member's too).
     STAFF_SESSION_MAX_AGE = 12 * 3600
+    # How long the links mailed to organisations work: confirming the address, joining as a member.
+    ORG_CONFIRM_HOURS = 48
+    ORG_INVITE_DAYS = 7
+    # Organisation registrations per client address (each one sends a mail).
+    ORG_REGISTER_LIMIT = "20 per hour"
+    # Invitations an administrator may send, per client address (each one sends a mail).
+    ORG_INVITE_LIMIT = "30 per hour"
+    # Receipt codes an organisation may try to collect, per client address (wrong ones count like look-ups).
+    ORG_COLLECT_LIMIT = "120 per hour"
+    # The most lines one batch file may hold, and the files sent per client address (each is read and checked whole).
+    ORG_BATCH_MAX_ROWS = 500
+    ORG_BATCH_LIMIT = "60 per hour"
     MAIL_TIMEOUT = 10
     # Outbox rows not handed to a queue within this many seconds are relayed again.
     OUTBOX_RELAY_AFTER = 30

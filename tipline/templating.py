@@ -86,4 +86,22 @@ def install(app):
         csrf_token=generate_csrf,
         receipt_group_size=GROUP_SIZE,
         evidence_accept=",".join(ACCEPTED),
+        org_member=_org_member,
+        plain_form=_plain_form,
     )
+
+
+def _org_member():
+    """The organisation member signed in in this browser, or None (on staff pages: always None)."""
+    from flask import g
+
+    from tipline.organisations.accounts import current_member
+
+    return None if g.get("staff_surface") else current_member()
+
+
+def _plain_form():
+    """A form of nothing but its CSRF token, for one-button forms (signing out)."""
+    from cases.forms import PlainForm
+
+    return PlainForm(formdata=None)

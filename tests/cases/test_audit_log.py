@@ -323,11 +323,24 @@ def _passed_for(tree, function, parameter):
     return values
 
 
+def _kind_tables(tree):
+    """The module's dicts whose values are all strings, by name: kinds looked up in a table (`KINDS[x]`)."""
+    tables = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            value = node.value
+            if isinstance(value, ast.Dict) and value.values:
+                if all(isinstance(v, ast.Constant) and isinstance(v.value, str) for v in value.values):
+                    tables[node.targets[0].id] = {v.value for v in value.values}
+    return tables
+
+
 def audited_kinds():
     """Every kind of entry the code writes (its audit(...) calls), and the calls whose kind cannot be read."""
     kinds, unread = set(), []
     for path in sorted([*ROOT.joinpath("cases").rglob("*.py"), *ROOT.joinpath("tipline").rglob("*.py")]):
         tree = ast.parse(path.read_text(encoding="utf-8"))
+        tables = _kind_tables(tree)
         for call, function in _audit_calls(tree):
             where = f"{path.relative_to(ROOT)}:{call.lineno}"
             if len(call.args) < 2:
@@ -336,6 +349,8 @@ def audited_kinds():
             kind = call.args[1]
             if isinstance(kind, ast.Constant) and isinstance(kind.value, str):
                 kinds.add(kind.value)
+            elif isinstance(kind, ast.Subscript) and isinstance(kind.value, ast.Name) and kind.value.id in tables:
+                kinds.update(tables[kind.value.id])
             elif isinstance(kind, ast.Name) and function is not None and kind.id in [a.arg for a in function.args.args]:
                 passed = _passed_for(tree, function, kind.id)
                 kinds.update(passed)

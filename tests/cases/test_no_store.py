@@ -19,19 +19,28 @@ def private_pages(app, world):
     return pages + ["/staff/no-such-page", "/org/no-such-page"]
 
 
-@pytest.mark.parametrize("kind", ["admin", "officer", "anonymous"])
+# The organisation pages anyone may open: registering, signing in, and the links mailed to people without an account.
+ORG_OPEN = {"/org/login", "/org/register", "/org/registered"}
+
+
+@pytest.mark.parametrize("kind", ["admin", "officer", "anonymous", "org_admin", "org_member"])
 def test_every_staff_answer_says_no_store(app, route_world, make_staff, kind):  # noqa: F811  (fixture)
-    """Catches a staff page (the queue, junk tray, audit log, notices, platform pages...) that a cache may keep."""
+    """Catches a staff or organisation page (the queue, the audit log, an organisation's list...) a cache may keep."""
     client = visitor(app, route_world, kind, make_staff)
     answers = {url: client.get(url) for url in private_pages(app, route_world)}
     missing = {url: r.headers.get("Cache-Control") for url, r in answers.items() if not r.cache_control.no_store}
     assert not missing, f"answers a cache may keep, as {kind}: {missing}"
-    shown = [url for url, r in answers.items() if r.status_code == 200]
+    shown = {url for url, r in answers.items() if r.status_code == 200 and not url.startswith("/org/confirm/")}
+    shown -= {url for url in shown if url.startswith("/org/join/")}
+    statuses = {u: r.status_code for u, r in answers.items()}
     if kind == "anonymous":
-        assert shown == ["/staff/login"]  # everything else sends the visitor to sign in
+        assert shown == {"/staff/login"} | ORG_OPEN, statuses  # everything else sends the visitor to sign in
+    elif kind.startswith("org_"):
+        assert not any(url.startswith("/staff/") for url in shown if url != "/staff/login"), statuses
+        assert {"/org/", "/org/members", "/org/account", "/org/batch"} <= shown, statuses
     else:
-        statuses = {u: r.status_code for u, r in answers.items()}
-        assert {"/staff/", "/staff/notices", "/staff/account"} <= set(shown), statuses
+        assert {"/staff/", "/staff/notices", "/staff/account"} <= shown, statuses
+        assert not shown & {"/org/", "/org/members", "/org/account"}, statuses
 
 
 def test_staff_form_answers_say_no_store(app, route_world, make_staff):  # noqa: F811  (fixture)

@@ -72,7 +72,7 @@ def test_staff_see_who_filed_a_tip_and_its_record(record, make_staff, staff_clie
     tip = db.session.scalars(select(Tip).where(Tip.organisation_id == organisation.id)).first()
     client = staff_client(make_staff("supervisor", "cyberspace", HAIDIAN))
     page = client.get(f"/staff/cases/{tip.case_id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "Filed for 星光学校 (School, verified)" in page
+    assert f'Filed for <a href="/staff/organisations/{organisation.id}">星光学校</a> (School, verified)' in page
     assert "its closed reports: 2 founded, 3 unfounded" in page
     assert "it does not raise the priority" in page
 

@@ -22,7 +22,8 @@ class Evidence(db.Model):
     __tablename__ = "evidence"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    tip_id: Mapped[int] = mapped_column(ForeignKey("tip.id"), index=True)
+    # None for an organisation's proof document (Organisation.proof_evidence_id), which belongs to no tip.
+    tip_id: Mapped[int | None] = mapped_column(ForeignKey("tip.id"), index=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("tip_event.id"))
     # The clean file; None until the check job has cleaned the upload (nothing to serve before).
     storage_key: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -3,7 +3,7 @@
 import importlib
 
 # Modules that define jobs; imported on first look-up so a worker knows them all.
-JOB_MODULES = ("tipline.evidence.jobs", "cases.notices")
+JOB_MODULES = ("tipline.evidence.jobs", "cases.notices", "tipline.organisations.mail", "tipline.organisations.batch")
 
 _HANDLERS = {}
 _loaded = False

@@ -77,6 +77,9 @@ class TipEvent(db.Model):
     kind: Mapped[str] = mapped_column(String(32))
     body: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # An addition an organisation following the tip made (its member signed in), not the reporter.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
 
     tip = relationship("Tip", back_populates="events")
+    organisation = relationship("Organisation")
     evidence = relationship("Evidence", back_populates="event")

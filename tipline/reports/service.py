@@ -103,9 +103,9 @@ def take_in(tip):
         file_tip(tip)
 
 
-def add_to_tip(tip, text, clean_files):
-    """Append information and/or evidence to a tip; the tip itself is never changed."""
-    event = TipEvent(tip=tip, kind=INFO_ADDED, body=text or "")
+def add_to_tip(tip, text, clean_files, organisation=None):
+    """Append information and/or evidence to a tip (from its reporter, or an `organisation` following it)."""
+    event = TipEvent(tip=tip, kind=INFO_ADDED, body=text or "", organisation=organisation)
     db.session.add(event)
     db.session.flush()
     _attach(tip, event, clean_files)

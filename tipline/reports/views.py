@@ -39,7 +39,23 @@ def _submitting():
     return not _searching()
 
 
+def _filing_for():
+    """The signed-in member and organisation a report is filed for, or (member or None, None).
+
+    A member of an organisation that may not act now (suspended, refused, address unconfirmed)
+    files as a member of the public; the form says so before anything is sent.
+    """
+    from tipline.organisations.accounts import current_member
+    from tipline.organisations.service import can_act
+
+    member = current_member()
+    if member is None or not can_act(member.organisation):
+        return member, None
+    return member, member.organisation
+
+
 def _render_form(form, status=200, matches=None, asking=False, files_dropped=False, fresh_stamp=False):
+    member, organisation = _filing_for()
     platform_id = parse_row_id(form.platform_id.data)
     platform = db.session.get(Platform, platform_id) if platform_id else None
     if matches is not None:
@@ -57,6 +73,8 @@ def _render_form(form, status=200, matches=None, asking=False, files_dropped=Fal
             files_dropped=files_dropped,
             limits=current_app.config,
             demand=demand,
+            member=member,
+            filing_for=organisation,
         ),
         status,
     )
@@ -98,6 +116,7 @@ def _receipt_page(form, status=200):
             "tipline/receipt.html",
             code=code,
             joined_reporters=joined,
+            listed_tip=session.get("receipt_tip_listed"),
             form=form,
             minutes=current_app.config["RECEIPT_HANDOVER_MINUTES"],
         ),
@@ -195,6 +214,9 @@ def report():
         if platform is not None:
             form.platform_id.data = str(platform.id)
             form.platform_name.data = platform.name
+        _member, organisation = _filing_for()
+        if organisation is not None:
+            form.reporter_type.data = organisation.kind  # the organisation's kind, which the member may change
         return _render_form(form)
 
     had_files = any(isinstance(f, FileStorage) and f.filename for f in form.evidence.data or ())
@@ -220,6 +242,7 @@ def report():
             except fairness.StampRefused as refused:
                 g.stamp_refused = fairness.refusal_text(refused)
                 return _render_form(form, 429, files_dropped=had_files, fresh_stamp=refused.fresh)
+            member, organisation = _filing_for()
             tip, code = submit_tip(
                 TipSubmission(
                     platform_id=parse_row_id(form.platform_id.data),
@@ -233,15 +256,22 @@ def report():
                     contact=form.contact(),
                     locale=current_language(),
                     client=client_address(),
+                    organisation_id=organisation.id if organisation else None,
+                    org_member_id=member.id if organisation else None,
                 ),
                 clean,
             )
+            if organisation is not None:
+                from tipline.organisations.tips import filed
+
+                filed(member, tip)
             if "flood" in (tip.junk_reasons or ()):
                 fairness.record(fairness.REPORT, fairness.FLOOD_WEIGHT - 1)  # counted once already
             # Post/redirect/get: reloading the receipt never sends the report twice. The
             # code waits on the server, encrypted, until the receipt page shows it once;
             # the session carries only the token that fetches it.
             session[RECEIPT_KEY] = hand_over(code, independent_reporters(tip.case) if tip.case is not None else 0)
+            session["receipt_tip_listed"] = tip.id if organisation is not None else None
             db.session.commit()
             return redirect(url_for(".receipt"), 303)
     if form.errors and not form.evidence.errors and had_files:

@@ -75,14 +75,22 @@ SESSION_KEY = "tracked_tip"  # where the browser's session keeps the token
 
 
 def fresh_session():
-    """Empty the browser's session for a new sign-in or look-up, ending on the server the tracking it held.
+    """Empty the browser's session for a new sign-in or look-up, ending on the server what it held.
 
-    Clearing the cookie alone would leave a copy of it able to open the tip.
+    Clearing the cookie alone would leave a copy of it able to open the tip, or act as its staff
+    or member sign-in.
     The caller commits.
     """
     from flask import session
 
+    from cases.accounts.models import StaffSession
+    from cases.accounts.service import end_session
+    from tipline.organisations.models import OrgSession
+
     end_tracking(session.get(SESSION_KEY))
+    # A sign-in of another kind ends too, on the server: one browser holds one sign-in at a time.
+    end_session(session.get("staff_session"), StaffSession)
+    end_session(session.get("org_session"), OrgSession)
     session.clear()
 
 

@@ -37,3 +37,25 @@ def public_status(tip):
     if tip.case is None:
         return RECEIVED
     return PUBLIC_STATUS[tip.case.state]
+
+
+def public_status_condition(code):
+    """The tips whose public status is `code`, as a SQL condition: public_status above, for a query.
+
+    The query must join the tip's case (outer: a tip in the junk tray has none). Kept next to
+    public_status so that the two say the same; tests/organisations/test_org_tips.py checks they do.
+    """
+    from sqlalchemy import and_, false, or_
+
+    from cases.models import Case
+    from cases.states import PUBLIC_STATUS
+    from tipline.reports.models import Tip
+
+    states = [state for state, shown in PUBLIC_STATUS.items() if shown == code]
+    junk = Tip.junk_status == "confirmed"
+    by_case = and_(Case.state.in_(states), ~junk) if states else false()
+    if code == CLOSED_UNFOUNDED:
+        return or_(junk, by_case)
+    if code == RECEIVED:
+        return or_(and_(Tip.case_id.is_(None), ~junk), by_case)
+    return by_case

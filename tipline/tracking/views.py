@@ -111,18 +111,29 @@ def add():
         flash(_("Your session has ended. Enter your receipt code again to add to your report."))
         return redirect(url_for(".lookup"))
     form = AddInformationForm()
-    if form.validate_on_submit():
-        clean, errors = clean_form_files(form.evidence.data)
-        if errors:
-            form.evidence.errors = list(form.evidence.errors) + errors
-        elif not form.text.data and not clean:
-            form.text.errors = list(form.text.errors) + [_("Write something or attach a file.")]
-        else:
-            add_to_tip(tip, form.text.data, clean)
-            db.session.commit()
-            flash(_("Thank you. Your addition is part of your report."))
-            return redirect(url_for(".tip"))
+    if add_from_form(form, tip):
+        flash(_("Thank you. Your addition is part of your report."))
+        return redirect(url_for(".tip"))
     return _render_tip(tip, form, 400)
+
+
+def add_from_form(form, tip, organisation=None):
+    """Add what the form brings (text, files) to the tip and commit; False, with the form's errors set, if not.
+
+    `organisation`: the organisation following the tip whose member sends it (the reporter otherwise).
+    """
+    if not form.validate_on_submit():
+        return False
+    clean, errors = clean_form_files(form.evidence.data)
+    if errors:
+        form.evidence.errors = list(form.evidence.errors) + errors
+        return False
+    if not form.text.data and not clean:
+        form.text.errors = list(form.text.errors) + [_("Write something or attach a file.")]
+        return False
+    add_to_tip(tip, form.text.data, clean, organisation)
+    db.session.commit()
+    return True
 
 
 @bp.route("/leave", methods=["POST"])

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from cases.access import visible_regions
+from cases.access import may_see_organisation, visible_regions
 from cases.actions.models import ListEntry
 from cases.actions.service import may_keep_lists
 from cases.junk_tray import may_see_tray_tip
@@ -76,8 +76,23 @@ def _tray_evidence_scene(b):
     return {"evidence": evidence, "tip": tip, "watch": [evidence]}
 
 
+def _proof_scene(pdf=False):
+    """An organisation's proof document (a photo, or a PDF): evidence of no tip."""
+
+    def build(b):
+        organisation = b.organisation("pending", True, proof="pdf" if pdf else True)
+        return {"evidence": organisation.proof, "organisation": organisation, "watch": [organisation.proof]}
+
+    return build
+
+
+_photo_proof, _pdf_proof = _proof_scene(), _proof_scene(pdf=True)
+
+
 def _evidence_hidden(actor, scene):
-    """Evidence of a case follows its case; evidence of a tray tip, the tray."""
+    """Evidence of a case follows its case; evidence of a tray tip, the tray; a proof document, its organisation."""
+    if "organisation" in scene:
+        return not may_see_organisation(actor, scene["organisation"])
     return case_hidden(actor, scene) if "case" in scene else _tray_hidden(actor, scene)
 
 
@@ -130,14 +145,14 @@ DESK_ROUTES = {
     ("staff.evidence_thumbnail", "GET"): Exercise(
         "GET",
         lambda s, a: f"/staff/evidence/{s['evidence'].id}/thumbnail",
-        {"case evidence": _evidence_scene, "junk tray evidence": _tray_evidence_scene},
+        {"case evidence": _evidence_scene, "junk tray evidence": _tray_evidence_scene, "proof document": _photo_proof},
         hidden=_evidence_hidden,
         ok=200,
     ),
     ("staff.evidence_download", "GET"): Exercise(
         "GET",
         lambda s, a: f"/staff/evidence/{s['evidence'].id}/download",
-        {"case evidence": _evidence_scene, "junk tray evidence": _tray_evidence_scene},
+        {"case evidence": _evidence_scene, "junk tray evidence": _tray_evidence_scene, "proof document": _photo_proof},
         hidden=_evidence_hidden,
         effect=_download_effect,
         ok=200,
@@ -146,7 +161,12 @@ DESK_ROUTES = {
     ("staff.evidence_view", "GET"): Exercise(
         "GET",
         lambda s, a: f"/staff/evidence/{s['evidence'].id}",
-        {"case evidence": _evidence_scene, "junk tray evidence": _tray_evidence_scene, "a PDF": _pdf_scene},
+        {
+            "case evidence": _evidence_scene,
+            "junk tray evidence": _tray_evidence_scene,
+            "a PDF": _pdf_scene,
+            "proof document": _photo_proof,
+        },
         hidden=_evidence_hidden,
         effect=_looked_at("evidence.view"),
         ok=200,
@@ -155,7 +175,7 @@ DESK_ROUTES = {
     ("staff.evidence_inline", "GET"): Exercise(
         "GET",
         lambda s, a: f"/staff/evidence/{s['evidence'].id}/file",
-        {"case evidence": _evidence_scene, "junk tray evidence": _tray_evidence_scene},
+        {"case evidence": _evidence_scene, "junk tray evidence": _tray_evidence_scene, "proof document": _photo_proof},
         hidden=_evidence_hidden,
         effect=_looked_at("evidence.inline"),
         ok=200,
@@ -164,7 +184,7 @@ DESK_ROUTES = {
     ("staff.evidence_page", "GET"): Exercise(
         "GET",
         lambda s, a: f"/staff/evidence/{s['evidence'].id}/pages/1",
-        {"a PDF": _pdf_scene},
+        {"a PDF": _pdf_scene, "a PDF proof document": _pdf_proof},
         hidden=_evidence_hidden,
         effect=_looked_at("evidence.page"),
         ok=200,

@@ -152,6 +152,10 @@ class Builder:
         db.session.commit()
         return tip
 
+    def organisation(self, status="pending", confirmed=True, proof=False):
+        """An organisation of Haidian in `status` (tests/cases/routes/world.py make_organisation)."""
+        return make_organisation(status, confirmed, proof=proof)
+
     def evidence(self, tip=None, pdf=False):
         """A photo (a thumbnail is made from it), or a PDF, added to a tip of a case in Haidian."""
         from tests.tipline import images
@@ -164,6 +168,54 @@ class Builder:
         add_to_tip(tip, "截图", [clean_upload(data, name, 10**8)])
         db.session.commit()
         return db.session.scalars(select(Evidence).where(Evidence.tip_id == tip.id).order_by(Evidence.id)).all()[-1]
+
+
+_organisation_serial = iter(range(1, 10**6))
+
+
+def make_organisation(status="pending", confirmed=True, region=HAIDIAN, locale="zh_Hans", proof=False, **values):
+    """An organisation (a parent committee naming its school, unless `values` say otherwise) in `status`,
+    its address confirmed or not, with a proof document (a photo, or a PDF: proof="pdf") if asked."""
+    from tipline.organisations.models import PENDING
+    from tipline.organisations.service import create_organisation
+    from tipline.timeutil import utcnow
+
+    n = next(_organisation_serial)
+    fields = {
+        "name": f"第{n}实验小学家长委员会",
+        "kind": "parent_committee",
+        "region_code": region,
+        "email": f"committee{n}@school.example",
+        "password": "seven maple lanterns drift",
+        "school_name": f"第{n}实验小学",
+        "contact_name": "王老师",
+        "phone": "010-62345678",
+        **values,
+    }
+    organisation = create_organisation(**fields)
+    organisation.status, organisation.locale = status, locale
+    organisation.email_confirmed_at = utcnow() if confirmed or status != PENDING else None
+    if proof:
+        attach_proof(organisation, pdf=proof == "pdf")
+    db.session.commit()
+    return organisation
+
+
+def attach_proof(organisation, pdf=False):
+    """A proof document for the organisation, kept and checked as registration does (evidence of no tip)."""
+    from tests.tipline import images
+    from tipline.evidence.files import clean_upload
+    from tipline.evidence.intake import keep_evidence
+    from tipline.jobs.outbox import record_job
+
+    data, name = (images.PDF, "证明.pdf") if pdf else (images.photo_with_gps(), "证明.jpg")
+    evidence = keep_evidence(None, None, clean_upload(data, name, 10**8))
+    db.session.add(evidence)
+    db.session.flush()
+    organisation.proof_evidence_id = evidence.id
+    record_job("evidence.check", evidence_id=evidence.id)
+    db.session.commit()  # the check runs now (JOB_MODE sync): the proof is cleaned and has its thumbnail
+    return evidence
 
 
 def watched_tables():
