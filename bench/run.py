@@ -44,6 +44,9 @@ LARGE = int(os.environ.get("BENCH_LARGE", "100000" if QUICK else "1000000"))
 PLATFORMS = int(os.environ.get("BENCH_PLATFORMS", "5000" if QUICK else "30000"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "4" if QUICK else "8"))
 ROUNDS = 2 if QUICK else 3
+# The parent committee whose list the bench reads, and how many tips it holds.
+ORG_MEMBER = "committee@example.com"
+ORG_TIPS = int(os.environ.get("BENCH_ORG_TIPS", "5000"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -179,6 +182,13 @@ def staff_users(services):
             create_user(f"officer{i}@example.com", PASSWORD, "officer", dept, "100000")
             for i, dept in enumerate(["cyberspace", "education"] * 3)
         ]
+        from tipline.organisations.service import create_organisation
+
+        # A parent committee whose member reads its list (ORG_TIPS of the seeded tips, collected).
+        create_organisation(
+            name="基准家长委员会", kind="parent_committee", region_code="110108", email=ORG_MEMBER,
+            password=PASSWORD, school_name="基准小学", verified=True,
+        )  # fmt: skip
         db.session.commit()
         ids = [reader.id] + [c.id for c in colleagues]
         from tipline.regions.models import Region
@@ -216,6 +226,31 @@ def sign_in(url, totp):
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
+def sign_in_member(url):
+    """The session cookie header of the bench's parent committee member, signed in at /org/login."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{url}/org/login").read().decode()
+    fields = {"email": ORG_MEMBER, "password": PASSWORD, "csrf_token": CSRF_INPUT.search(page).group(1)}
+    opener.open(f"{url}/org/login", urllib.parse.urlencode(fields).encode())
+    assert opener.open(f"{url}/org/").status == 200
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def fill_org_list(services):
+    """The committee collects ORG_TIPS tips spread over all seeded ones (once: the list stays as the tables grow)."""
+    with psycopg.connect(services.db_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO org_tip (organisation_id, tip_id, source, added_at, seen_event_id) "
+            "SELECT (SELECT id FROM organisation LIMIT 1), id, 'collected', created_at, 0 FROM tip "
+            "ORDER BY md5(id::text) LIMIT %s ON CONFLICT DO NOTHING",
+            (ORG_TIPS,),
+        )
+        conn.execute("ANALYZE org_tip")
+        deep = conn.execute("SELECT tip_id FROM org_tip ORDER BY tip_id DESC OFFSET %s LIMIT 1", (ORG_TIPS * 4 // 5,))
+        return deep.fetchone()[0]  # a page four fifths down the list
+
+
 def form_sessions(url, count=32):
     """(session cookie, CSRF token) pairs, each from a fresh visit to the report form."""
     pairs = []
@@ -249,8 +284,8 @@ def alternate(rounds, sides):
     return {name: {key: statistics.median(r[key] for r in runs) for key in runs[0]} for name, runs in results.items()}
 
 
-def reads(url, cookie, services, size):
-    """The staff and public pages, each alternated with the bare GET baseline."""
+def reads(url, cookie, services, size, member_cookie="", org_deep=None):
+    """The staff, organisation and public pages, each alternated with the bare GET baseline."""
     with psycopg.connect(services.db_url) as conn:
         deep = conn.execute(
             "SELECT priority, id FROM case_record WHERE state LIKE 'closed%%' ORDER BY priority, id DESC "
@@ -269,6 +304,11 @@ def reads(url, cookie, services, size):
         "search_en_long": ["/staff/?q=certificate", "/staff/?q=gambling"],
         "search_en_short": ["/staff/?q=ad", "/staff/?q=my"],
     }
+    org_pages = {
+        "org_first": ["/org/"],
+        "org_deep": [f"/org/?before={org_deep}"],
+        "org_filtered": ["/org/?status=closed_unfounded", "/org/?q=游戏广告", "/org/?category=game_ads&platform=学"],
+    }
     public_pages = {
         "platforms_search": ["/platforms?q=星火", "/platforms?q=学堂编程", "/platforms?q=academy"],
         "platforms_deep": [f"/platforms?page={filing_pages - 3}"],
@@ -276,9 +316,9 @@ def reads(url, cookie, services, size):
     if route_exists(url, "/stats"):
         public_pages["stats"] = ["/stats"]
     figures = {}
-    for name, paths in [*staff_pages.items(), *public_pages.items()]:
+    for name, paths in [*staff_pages.items(), *org_pages.items(), *public_pages.items()]:
         paths = [urllib.parse.quote(p, safe="/?=&.") for p in paths]
-        cookie_for = cookie if name in staff_pages else ""
+        cookie_for = cookie if name in staff_pages else member_cookie if name in org_pages else ""
         sides = {
             name: lambda p=paths, c=cookie_for: run_wrk(url, get_script(p, c), SECONDS, CONNECTIONS),
             "bare": lambda: run_wrk(url, get_script(["/bench/bare"]), SECONDS, CONNECTIONS),
@@ -411,8 +451,10 @@ def main():
                 bare_url = services.serve("nojobs", 8432, BENCH_WITHOUT_JOBS="1")
                 services.start_workers(1)
                 cookie = sign_in(url, totp)
+                member_cookie = sign_in_member(url)
+                org_deep = fill_org_list(services)
                 sessions = form_sessions(url)
-                small = reads(url, cookie, services, SMALL)
+                small = reads(url, cookie, services, SMALL, member_cookie, org_deep)
                 small_match = matching(app, SMALL)
 
                 services.stop_workers()  # nothing else writes while the rows go in
@@ -420,7 +462,7 @@ def main():
                 services.start_workers(1)
                 log(f"seeded up to {seeder.tips_loaded:,} tips in {seeder.cases:,} cases ({took:.0f} s)")
                 seed_seconds = time.perf_counter() - load_start
-                large = reads(url, cookie, services, seeder.tips_loaded)
+                large = reads(url, cookie, services, seeder.tips_loaded, member_cookie, org_deep)
                 large_match = matching(app, seeder.tips_loaded)
                 viral_case, viral_platform, viral_category = seeder.viral_case
 
@@ -507,6 +549,9 @@ def main():
         "search_growth": round(max(growth(n) for n in searches), 3),
         "platforms_growth": round(max(growth("platforms_search"), growth("platforms_deep")), 3),
         "stats_growth": round(growth("stats"), 3) if "stats" in small else None,
+        "org_first_growth": round(growth("org_first"), 3),
+        "org_deep_to_first": round(large["org_deep"]["mean"] / large["org_first"]["mean"], 3),
+        "org_filtered_growth": round(growth("org_filtered"), 3),
         "submit_big_case": round(big["big"]["mean"] / big["first"]["mean"], 3),
         "outbox_cost": round(jobs["with"]["mean"] / jobs["without"]["mean"], 3),
         "workers_scaling": round(two / one, 3),
@@ -532,6 +577,9 @@ def main():
         "search_growth": "<= 1.3",
         "platforms_growth": "<= 1.3",
         "stats_growth": "<= 1.3",
+        "org_first_growth": "<= 1.3",
+        "org_deep_to_first": "<= 1.5",
+        "org_filtered_growth": "<= 1.3",
         "outbox_cost": "<= 1.1",
         "workers_scaling": ">= 1.7",
     }

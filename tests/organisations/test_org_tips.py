@@ -146,8 +146,11 @@ def _listed(app, organisation, n=3):
     return tips
 
 
-def test_the_list_filters_and_searches(app):
-    """Catches: a filter ignored, or the status filter's SQL disagreeing with the status shown."""
+def test_the_list_filters_and_searches(app, monkeypatch):
+    """Catches: a filter ignored, or a filter (or count) that loses matches lying in a later chunk of the list."""
+    from tipline.organisations import tips as org_tips
+
+    monkeypatch.setattr(org_tips, "CHUNK", 2)  # three tips: every filter reads across two chunks
     organisation = make_org()
     tips = _listed(app, organisation)
     client = signed_in(app)
@@ -157,6 +160,7 @@ def test_the_list_filters_and_searches(app):
         return sorted(int(n) for n in re.findall(r'href="/org/tips/(\d+)"', page))
 
     assert shown() == sorted(t.id for t in tips)
+    assert "1 report matches." in client.get("/org/?q=第0次").get_data(as_text=True)  # the oldest: the last chunk
     assert shown("?category=vulgar") == [tips[1].id]
     assert shown("?platform=星星") == [tips[1].id]
     assert shown("?status=received") == sorted(t.id for t in tips)
@@ -168,26 +172,24 @@ def test_the_list_filters_and_searches(app):
     assert bad.status_code == 400 and "2026-02-30" in bad.get_data(as_text=True)
 
 
-def test_the_list_pages_without_losing_or_repeating_a_tip(app):
-    """Catches: an off-by-one in the keyset paging."""
+def test_the_list_pages_without_losing_or_repeating_a_tip(app, monkeypatch):
+    """Catches: an off-by-one in the keyset paging, or in reading the list chunk by chunk."""
     from tipline.organisations import tips as org_tips
 
+    monkeypatch.setattr(org_tips, "PAGE_SIZE", 3)
+    monkeypatch.setattr(org_tips, "CHUNK", 2)
     organisation = make_org()
-    app.config["TESTING"] = True
     tips = _listed(app, organisation, n=7)
-    original = org_tips.PAGE_SIZE
-    org_tips.PAGE_SIZE = 3
-    try:
-        client = signed_in(app)
-        seen, url = [], "/org/"
-        while url:
-            page = client.get(url).get_data(as_text=True)
-            seen += [int(n) for n in re.findall(r'href="/org/tips/(\d+)"', page)]
-            more = re.search(r'href="(/org/\?before=\d+)"', page)
-            url = more.group(1) if more else None
-        assert seen == sorted((t.id for t in tips), reverse=True)
-    finally:
-        org_tips.PAGE_SIZE = original
+    client = signed_in(app)
+    seen, url = [], "/org/"
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        seen += [int(n) for n in re.findall(r'href="/org/tips/(\d+)"', page)]
+        more = re.search(r'href="(/org/\?before=\d+)"', page)
+        url = more.group(1) if more else None
+    assert seen == sorted((t.id for t in tips), reverse=True)
+    rows = client.get("/org/tips.csv").data.decode("utf-8-sig").splitlines()
+    assert len(rows) == 1 + 7
 
 
 def test_the_csv_has_a_bom_and_neutralises_formulas(app):

@@ -16,8 +16,8 @@ from tipline import catalog
 from tipline.extensions import db
 from tipline.organisations.models import COLLECTED, FILED, OrgTip
 from tipline.organisations.service import OrganisationError, can_act
+from tipline.platforms.models import like_pattern
 from tipline.reports.models import Tip, TipEvent
-from tipline.reports.search import text_matches
 from tipline.timeutil import local_to_utc, typed_day
 from tipline.tracking import status as public
 
@@ -185,7 +185,7 @@ def filtered_rows(organisation_id, filters):
     if filters.category:
         query = query.where(Tip.category == filters.category)
     if filters.platform:
-        pattern = "%" + filters.platform.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = like_pattern(filters.platform.lower())
         names = select(Platform.id).where(func.lower(Platform.name).like(pattern, escape="\\"))
         query = query.where(or_(func.lower(Tip.platform_name).like(pattern, escape="\\"), Tip.platform_id.in_(names)))
     if filters.date_from:
@@ -193,8 +193,10 @@ def filtered_rows(organisation_id, filters):
     if filters.date_to:
         end = datetime.combine(filters.date_to + timedelta(days=1), time())
         query = query.where(Tip.created_at < local_to_utc(end))
+    # A plain match over the organisation's own tips (a few thousand at most), not the index over every
+    # tip: that one grows with the whole table (make bench: org_filtered_growth).
     for word in filters.q.lower().split()[:5]:
-        query = query.where(*text_matches(Tip.description, Tip.search_terms, word))
+        query = query.where(func.lower(Tip.description).like(like_pattern(word), escape="\\"))
     return query
 
 
@@ -241,31 +243,59 @@ class ListPage:
     older: int | None  # the `before` of the next page, or None on the last
 
 
+# How many of the list's tip ids one query filters at a time (see _chunks).
+CHUNK = 1000
+
+
+def _chunks(organisation_id, before=None):
+    """The list's tip ids, newest first, CHUNK at a time, read on the list's own key.
+
+    Filters are applied to one chunk at a time (`Tip.id IN (...)`: the tips are read by their key), so
+    that the work is bounded by the organisation's list, never by the whole tip table: left to itself, the
+    planner walks every tip to find the few of one organisation that match a search (make bench:
+    org_filtered_growth).
+    """
+    last = before
+    while True:
+        query = select(OrgTip.tip_id).where(OrgTip.organisation_id == organisation_id)
+        if last is not None:
+            query = query.where(OrgTip.tip_id < last)
+        ids = db.session.scalars(query.order_by(OrgTip.tip_id.desc()).limit(CHUNK)).all()
+        if not ids:
+            return
+        yield ids
+        if len(ids) < CHUNK:
+            return
+        last = ids[-1]
+
+
+def _matching(organisation_id, filters, want, before=None):
+    """Up to `want` (OrgTip, Tip) pairs under the filters, newest first, after `before`."""
+    found = []
+    query = filtered_rows(organisation_id, filters)
+    for ids in _chunks(organisation_id, before):
+        found += db.session.execute(query.where(Tip.id.in_(ids)).limit(want - len(found))).all()
+        if len(found) >= want:
+            break
+    return found
+
+
 def list_page(organisation_id, filters):
     """One page of the list, newest first."""
-    query = filtered_rows(organisation_id, filters)
-    if filters.before:
-        query = query.where(OrgTip.tip_id < filters.before)
-    pairs = db.session.execute(query.limit(PAGE_SIZE + 1)).all()
+    pairs = _matching(organisation_id, filters, PAGE_SIZE + 1, filters.before)
     more = len(pairs) > PAGE_SIZE
     pairs = pairs[:PAGE_SIZE]
     return ListPage(_described(pairs), pairs[-1][1].id if more else None)
 
 
 def count(organisation_id, filters):
-    query = filtered_rows(organisation_id, filters).order_by(None)
-    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+    """How many tips of the list match the filters (all of them, counted on the list's own key, without any)."""
+    if not filters.as_args():
+        return db.session.scalar(select(func.count()).where(OrgTip.organisation_id == organisation_id))
+    matching = filtered_rows(organisation_id, filters).order_by(None).with_only_columns(func.count())
+    return sum(db.session.scalar(matching.where(Tip.id.in_(ids))) for ids in _chunks(organisation_id))
 
 
 def export_rows(organisation_id, filters, cap=EXPORT_CAP):
     """Every line under the filters (the newest `cap`), for the CSV file."""
-    lines, last = [], None
-    query = filtered_rows(organisation_id, filters)
-    while len(lines) < cap:
-        page = query.where(OrgTip.tip_id < last) if last is not None else query
-        pairs = db.session.execute(page.limit(min(1000, cap - len(lines)))).all()
-        if not pairs:
-            break
-        lines += _described(pairs)
-        last = pairs[-1][1].id
-    return lines
+    return _described(_matching(organisation_id, filters, cap))
