@@ -50,6 +50,13 @@ def sign_in_member(client, email, password=PASSWORD):
     return client.post("/org/login", data={"email": email, "password": password, "csrf_token": token})
 
 
+def member_client(app, email="jwh@school.example", password=PASSWORD):
+    """A new test client of `app`, signed in as the member with this address."""
+    client = app.test_client()
+    assert sign_in_member(client, email, password).status_code == 303
+    return client
+
+
 def post_form(client, page, url, data, files=None):
     """POST a form with the CSRF token of `page`."""
     token = csrf_token(client, page)

@@ -14,6 +14,7 @@ from tests.organisations.helpers import (
     add_member,
     mailed_link,
     make_org,
+    member_client,
     post_form,
     sign_in_member,
     valid_code,
@@ -97,10 +98,10 @@ def test_a_registration_without_proof_is_refused(client):
 def test_a_member_session_never_opens_staff_pages_and_a_staff_session_never_opens_the_organisations(app, make_staff):
     """Catches: one kind of sign-in taken for the other (a member reaching /staff, or staff reaching /org)."""
     make_org()
-    member_client = app.test_client()
-    assert sign_in_member(member_client, "jwh@school.example").status_code == 303
-    assert member_client.get("/org/").status_code == 200
-    response = member_client.get("/staff/")
+    member_browser = app.test_client()
+    assert sign_in_member(member_browser, "jwh@school.example").status_code == 303
+    assert member_browser.get("/org/").status_code == 200
+    response = member_browser.get("/staff/")
     assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
     staff = make_staff(role="intake")
     staff_client = app.test_client()
@@ -161,16 +162,10 @@ def test_a_member_with_a_second_factor_needs_the_code(app):
     assert member.id
 
 
-def _admin_client(app, email="jwh@school.example"):
-    client = app.test_client()
-    assert sign_in_member(client, email).status_code == 303
-    return client
-
-
 def test_an_invitation_works_once_and_makes_a_member(smtp_server, app):
     """Catches: an invitation link that works twice, or a member joining another organisation than invited to."""
     organisation = make_org()
-    admin = _admin_client(app)
+    admin = member_client(app)
     response = post_form(admin, "/org/members", "/org/members/invite", {"invite-email": "parent@example.org"})
     assert response.status_code == 303
     [mail] = smtp_server.to("parent@example.org")
@@ -189,7 +184,7 @@ def test_an_invitation_works_once_and_makes_a_member(smtp_server, app):
 def test_an_expired_or_withdrawn_invitation_makes_no_member(smtp_server, app):
     """Catches: an expiry never checked, or a withdrawn invitation still accepted."""
     make_org()
-    admin = _admin_client(app)
+    admin = member_client(app)
     post_form(admin, "/org/members", "/org/members/invite", {"invite-email": "late@example.org"})
     post_form(admin, "/org/members", "/org/members/invite", {"invite-email": "gone@example.org"})
     late = mailed_link(smtp_server.to("late@example.org")[0])[1]
@@ -210,7 +205,7 @@ def test_an_expired_or_withdrawn_invitation_makes_no_member(smtp_server, app):
 def test_a_weak_password_on_joining_keeps_the_invitation_usable(smtp_server, app):
     """Catches: the link spent before the password was checked, leaving the invitee locked out."""
     make_org()
-    admin = _admin_client(app)
+    admin = member_client(app)
     post_form(admin, "/org/members", "/org/members/invite", {"invite-email": "p@example.org"})
     token = mailed_link(smtp_server.to("p@example.org")[0])[1]
     client = app.test_client()
@@ -227,10 +222,10 @@ def test_removing_a_member_signs_them_out_and_only_the_administrator_may(app):
     organisation = make_org()
     one = add_member(organisation, "one@example.org")
     two = add_member(organisation, "two@example.org")
-    one_client = _admin_client(app, "one@example.org")
+    one_client = member_client(app, "one@example.org")
     refused = post_form(one_client, "/org/members", f"/org/members/{two.id}/remove", {})
     assert refused.status_code == 403
-    admin = _admin_client(app)
+    admin = member_client(app)
     assert post_form(admin, "/org/members", f"/org/members/{one.id}/remove", {}).status_code == 303
     assert one_client.get("/org/").status_code == 302
     assert sign_in_member(app.test_client(), "one@example.org").status_code == 401
@@ -241,7 +236,7 @@ def test_handing_over_the_administrator_role(app):
     """Catches: two administrators after a hand-over, or the old one keeping the rights."""
     organisation = make_org()
     other = add_member(organisation, "next@example.org")
-    admin = _admin_client(app)
+    admin = member_client(app)
     assert post_form(admin, "/org/members", f"/org/members/{other.id}/make-admin", {}).status_code == 303
     roles = dict(db.session.execute(select(OrgMember.email, OrgMember.role)).all())
     assert roles == {"jwh@school.example": MEMBER, "next@example.org": ADMIN}
@@ -254,7 +249,7 @@ def test_another_organisations_member_is_never_reached(app):
     make_org()
     other_org = make_org(name="别的学校", email="b@other.example", code=valid_code("91110108MA01ABCDE"), kind="school")
     stranger = add_member(other_org, "s@other.example")
-    admin = _admin_client(app)
+    admin = member_client(app)
     assert post_form(admin, "/org/members", f"/org/members/{stranger.id}/remove", {}).status_code == 404
     assert db.session.get(OrgMember, stranger.id).active
 
@@ -262,7 +257,7 @@ def test_another_organisations_member_is_never_reached(app):
 def test_changing_the_password_signs_out_other_devices(app):
     """Catches: a password change that leaves a stolen session open elsewhere."""
     make_org()
-    here, there = _admin_client(app), _admin_client(app)
+    here, there = member_client(app), member_client(app)
     new = "quiet harbour lamps eleven"
     response = post_form(
         here, "/org/account", "/org/account/password", {"password-current": PASSWORD, "password-new": new}

@@ -14,6 +14,7 @@ from tests.organisations.helpers import (
     add_member,
     mailed_link,
     make_org,
+    member_client,
     post_form,
     sign_in_member,
     valid_code,
@@ -46,12 +47,6 @@ def tip_for(organisation=None, platform_name="快乐学习网", category="game_a
     )
     db.session.commit()
     return tip, code
-
-
-def signed_in(app, email="jwh@school.example"):
-    client = app.test_client()
-    assert sign_in_member(client, email).status_code == 303
-    return client
 
 
 def test_the_status_filter_says_what_the_status_shown_says(app, make_staff):
@@ -99,7 +94,7 @@ def test_verifying_or_suspending_reweighs_the_open_cases_at_once(app, make_staff
 def test_suspending_withdraws_invitations_and_nobody_joins(smtp_server, app, make_staff):
     """Catches a suspended organisation still taking members through an invitation sent before."""
     organisation = make_org()
-    admin = signed_in(app)
+    admin = member_client(app)
     post_form(admin, "/org/members", "/org/members/invite", {"invite-email": "late@example.org"})
     token = mailed_link(smtp_server.to("late@example.org")[0])[1]
     decide(organisation, "suspend", make_staff("intake", "cyberspace", "110000"), "多次提交不实举报")
@@ -115,7 +110,7 @@ def test_an_invitation_never_tells_who_reports_elsewhere(smtp_server, app):
     make_org()
     other = make_org(name="别的学校", email="b@other.example", code=OTHER_CODE, kind="school")
     add_member(other, "busy@example.org")
-    admin = signed_in(app)
+    admin = member_client(app)
     taken = post_form(admin, "/org/members", "/org/members/invite", {"invite-email": "busy@example.org"})
     free = post_form(admin, "/org/members", "/org/members/invite", {"invite-email": "free@example.org"})
     assert taken.status_code == free.status_code == 303
@@ -131,7 +126,7 @@ def test_a_removed_member_can_be_invited_again(smtp_server, app):
     """Catches a removed member's address blocked for ever by its old account."""
     organisation = make_org()
     gone = add_member(organisation, "back@example.org")
-    admin = signed_in(app)
+    admin = member_client(app)
     post_form(admin, "/org/members", f"/org/members/{gone.id}/remove", {})
     post_form(admin, "/org/members", "/org/members/invite", {"invite-email": "back@example.org"})
     token = mailed_link(smtp_server.to("back@example.org")[0])[1]
@@ -167,7 +162,7 @@ def test_a_locked_member_is_mailed_once(smtp_server, app):
 def test_nul_in_a_filter_is_refused_not_a_server_error(app):
     """Catches a NUL typed into the search reaching PostgreSQL (a 500)."""
     make_org()
-    client = signed_in(app)
+    client = member_client(app)
     for query in ("q=a%00b", "platform=%00"):
         assert client.get(f"/org/?{query}").status_code == 400
         assert client.get(f"/org/tips.csv?{query}").status_code == 400
@@ -179,7 +174,7 @@ def test_an_organisations_answer_is_told_apart_from_the_reporters(app, make_staf
     tip, code = tip_for()
     org_tips.add_to_list(organisation.id, tip, COLLECTED)
     db.session.commit()
-    client = signed_in(app)
+    client = member_client(app)
     post_form(client, f"/org/tips/{tip.id}", f"/org/tips/{tip.id}", {"text": "家委会补充：截图已上传。"})
     parent = app.test_client()
     parent.post("/track", data={"csrf_token": csrf_token(parent, "/track"), "code": code})
@@ -225,7 +220,7 @@ def test_a_batch_tip_never_counts_twice_for_a_collected_tip(app):
     tip, code = tip_for(organisation)
     org_tips.add_to_list(organisation.id, tip, "filed")
     db.session.commit()
-    client = signed_in(app)
+    client = member_client(app)
     response = post_form(client, "/org/", "/org/collect", {"collect-code": code})
     assert response.status_code == 400
     assert db.session.scalar(select(Tip.id).where(Tip.id == tip.id)) == tip.id

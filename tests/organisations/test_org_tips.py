@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.organisations.helpers import add_member, make_org, post_form, sign_in_member, valid_code
+from tests.organisations.helpers import add_member, make_org, member_client, post_form, valid_code
 from tipline.extensions import db
 from tipline.organisations.models import COLLECTED, FILED, OrgTip
 from tipline.reports.models import Tip, TipEvent
@@ -20,12 +20,6 @@ REPORT = {
     "description": "课程播放前弹出游戏广告，孩子点进去就是充值页面。",
     "reporter_type": "parent",
 }
-
-
-def signed_in(app, email="jwh@school.example"):
-    client = app.test_client()
-    assert sign_in_member(client, email).status_code == 303
-    return client
 
 
 def public_tip(description=REPORT["description"], platform_name="快乐学习网", category="game_ads", client="10.0.0.9"):
@@ -58,7 +52,7 @@ def test_a_member_reports_as_the_organisation_and_the_tip_is_in_its_list(app):
     """Catches: a signed-in member's report filed as anonymous, or filed but missing from the list."""
     organisation = make_org(kind="school")
     member = add_member(organisation, "teacher@school.example")
-    client = signed_in(app, "teacher@school.example")
+    client = member_client(app, "teacher@school.example")
     form = client.get("/report").get_data(as_text=True)
     assert re.search(r'<option selected value="school">|<option value="school" selected', form), "type not preset"
     response = file_report(client, reporter_type="school")
@@ -77,7 +71,7 @@ def test_a_suspended_organisation_files_nothing_as_itself(app):
     organisation = make_org()
     organisation.status = "suspended"
     db.session.commit()
-    client = signed_in(app)
+    client = member_client(app)
     assert "cannot file reports as an organisation now" in client.get("/report").get_data(as_text=True)
     assert file_report(client).status_code == 303
     tip = db.session.scalars(select(Tip)).one()
@@ -89,7 +83,7 @@ def test_collecting_a_code_adds_the_tip_and_changes_nothing_in_it(app):
     organisation = make_org()
     tip, code = public_tip()
     before = (tip.organisation_id, tip.reporter_type, tip.receipt_digest, len(tip.events))
-    client = signed_in(app)
+    client = member_client(app)
     response = post_form(client, "/org/", "/org/collect", {"collect-code": code.lower().replace("-", " ")})
     assert response.status_code == 303
     db.session.expire_all()
@@ -108,7 +102,7 @@ def test_collecting_a_code_adds_the_tip_and_changes_nothing_in_it(app):
 def test_a_filed_tip_cannot_be_taken_out_of_the_list(app):
     """Catches: a crafted POST dropping a tip the organisation itself filed (and its record with it)."""
     organisation = make_org()
-    client = signed_in(app)
+    client = member_client(app)
     file_report(client)
     tip = db.session.scalars(select(Tip)).one()
     post_form(client, f"/org/tips/{tip.id}", f"/org/tips/{tip.id}/remove", {})
@@ -124,7 +118,7 @@ def test_another_organisations_tip_answers_404(app):
 
     add_to_list(other.id, tip, COLLECTED)
     db.session.commit()
-    client = signed_in(app)
+    client = member_client(app)
     assert client.get(f"/org/tips/{tip.id}").status_code == 404
     assert post_form(client, "/org/", f"/org/tips/{tip.id}", {"text": "x"}).status_code == 404
 
@@ -153,7 +147,7 @@ def test_the_list_filters_and_searches(app, monkeypatch):
     monkeypatch.setattr(org_tips, "CHUNK", 2)  # three tips: every filter reads across two chunks
     organisation = make_org()
     tips = _listed(app, organisation)
-    client = signed_in(app)
+    client = member_client(app)
 
     def shown(query=""):
         page = client.get("/org/" + query).get_data(as_text=True)
@@ -180,7 +174,7 @@ def test_the_list_pages_without_losing_or_repeating_a_tip(app, monkeypatch):
     monkeypatch.setattr(org_tips, "CHUNK", 2)
     organisation = make_org()
     tips = _listed(app, organisation, n=7)
-    client = signed_in(app)
+    client = member_client(app)
     seen, url = [], "/org/"
     while url:
         page = client.get(url).get_data(as_text=True)
@@ -196,7 +190,7 @@ def test_the_csv_has_a_bom_and_neutralises_formulas(app):
     """Catches: a CSV that Excel opens as mojibake, or a platform name that runs as a formula."""
     organisation = make_org()
     tips = _listed(app, organisation)
-    client = signed_in(app)
+    client = member_client(app)
     response = client.get("/org/tips.csv?category=game_ads")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.data.startswith("\ufeff".encode())
@@ -215,7 +209,7 @@ def test_unread_staff_messages_are_counted_until_the_tip_is_opened(app):
     db.session.add(TipEvent(tip_id=tip.id, kind="staff_message", body="请补充截图。"))
     db.session.add(TipEvent(tip_id=tip.id, kind="info_added", body="补充"))
     db.session.commit()
-    client = signed_in(app)
+    client = member_client(app)
     assert "1 unread" in client.get("/org/").get_data(as_text=True)
     page = client.get(f"/org/tips/{tip.id}").get_data(as_text=True)
     assert "请补充截图。" in page
