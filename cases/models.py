@@ -64,19 +64,28 @@ class Case(db.Model):
     escalated_to_region: Mapped[str | None] = mapped_column(String(6))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     # A closing waiting for a supervisor's agreement (cases/states.py: closing_needs_agreement):
     # the state it would close to, the reason the reporter would read, who proposed it and when.
     closing_state: Mapped[str | None] = mapped_column(String(24))
     closing_reason: Mapped[str | None] = mapped_column(Text)
     closing_proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     closing_proposed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # When the case first left "new", and when its first action was approved: the evaluation's
+    # time to triage and to first action (cases/evaluation).
+    triaged_at: Mapped[datetime | None] = mapped_column(DateTime)
+    first_action_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Is it fixed? When its reporters were asked (tipline/followup), and, for a case opened because
+    # they said the problem is still there, the closed case it follows.
+    fix_asked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    follows_case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"))
 
     platform = relationship("Platform")
     region = relationship("Region")
     assignee = relationship("StaffUser", foreign_keys=[assignee_id])
     closing_proposed_by = relationship("StaffUser", foreign_keys=[closing_proposed_by_id])
-    merged_into = relationship("Case", remote_side=[id])
+    merged_into = relationship("Case", remote_side=[id], foreign_keys=[merged_into_id])
+    follows_case = relationship("Case", remote_side=[id], foreign_keys=[follows_case_id])
     tips = relationship("Tip", back_populates="case", order_by="Tip.id")
     events = relationship("CaseEvent", back_populates="case", order_by="CaseEvent.id")
     notes = relationship("CaseNote", back_populates="case", order_by="CaseNote.id")

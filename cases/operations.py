@@ -198,12 +198,19 @@ def reweigh_organisation_cases(organisation_id, actor):
     return cases
 
 
+def note_first_response(tip, when):
+    """The first time staff answered the reporter: what the public figures' days to first response measure."""
+    if tip.first_response_at is None:
+        tip.first_response_at = when
+
+
 def _note_public_change(tip, before):
     """Add a public history entry, and mail the reporter, when what the reporter sees has changed."""
     after = public_status(tip)
     if after != before:
         event = TipEvent(tip=tip, kind=STATUS_CHANGED, body=after)
         db.session.add(event)
+        note_first_response(tip, event.created_at or utcnow())
         db.session.flush()
         notify_reporter(tip, after, event.id)
 
@@ -250,6 +257,23 @@ def change_state(case, to_state, actor, reason=""):
     _set_state(case, to_state, actor, reason)
 
 
+def reopen_by_followup(case, reason):
+    """The system reopens a case closed founded because its reporters say the problem is still there.
+
+    The move a supervisor may make by hand (cases/states.py: closed founded -> under investigation),
+    made by no one: the history and the audit log name the system (tipline/followup/service.py
+    decides when). Raises CaseError, having changed nothing, when the case is not closed founded or
+    another open case holds its platform and problem.
+    """
+    lock(case)
+    if case.state != states.CLOSED_FOUNDED or (case.state, states.INVESTIGATING) not in states.TRANSITIONS:
+        raise CaseError(_l("Only a case closed as founded is reopened by its reporters' answers."))
+    clash = open_case_for(case.platform_id, case.platform_name, case.category)
+    if clash is not None:
+        raise CaseError(_l("Another open case (#%(id)d) already covers this platform and problem.", id=clash.id))
+    _set_state(case, states.INVESTIGATING, None, reason)
+
+
 def _set_state(case, to_state, actor, reason=""):
     before = {tip.id: public_status(tip) for tip in case.tips}
     old = case.state
@@ -259,6 +283,8 @@ def _set_state(case, to_state, actor, reason=""):
     case.state = to_state
     case.state_changed_at = now
     case.deadline_at = deadline_for(to_state, now)
+    if old == states.NEW and case.triaged_at is None:
+        case.triaged_at = now  # the evaluation's time to triage
     if to_state in states.CLOSED_STATES:
         case.closed_at = now
         case.open_key = None
@@ -488,6 +514,7 @@ def send_message(case, tip, actor, body):
     event = TipEvent(tip=tip, kind=STAFF_MESSAGE, body=body)
     db.session.add(event)
     db.session.flush()
+    note_first_response(tip, event.created_at)
     record_event(case, actor, "message_sent", tip_id=tip.id, tip_event_id=event.id)
     audit(actor, "tip.message", "tip", tip.id)
     return event

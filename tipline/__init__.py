@@ -50,6 +50,7 @@ def register_extensions(app):
     from tipline.extensions import babel, csrf, db, limiter, migrate
     from tipline.i18n import check_catalogs, select_locale, select_time_zone
     from tipline.jobs import outbox
+    from tipline.jobs.schedule import look_in_process
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"), render_as_batch=True)
@@ -60,16 +61,20 @@ def register_extensions(app):
     check_not_served(app, app.config["UPLOAD_DIR"])
     app.extensions["tipline_storage"] = LocalStorage(app.config["UPLOAD_DIR"])
     outbox.install()
+    # Without a worker, the web process also records the periodic jobs (figures, reports, follow-ups).
+    app.before_request(lambda: look_in_process(app))
 
 
 def register_blueprints(app):
     """The public surface's blueprints, then the staff surface."""
+    from tipline.figures.statement_views import bp as statements
+    from tipline.figures.views import bp as figures
     from tipline.platforms.views import bp as platforms
     from tipline.public.views import bp as public
     from tipline.reports.views import bp as reports
     from tipline.tracking.views import bp as tracking
 
-    for blueprint in (public, reports, tracking, platforms):
+    for blueprint in (public, reports, tracking, platforms, figures, statements):
         app.register_blueprint(blueprint)
     from tipline.organisations.views import register as register_organisations
 

@@ -25,6 +25,9 @@ def register(app):
         create_user,
         create_organisation,
         scan_deadlines,
+        export_statements,
+        refresh_figures_command,
+        ask_followups,
     ):
         app.cli.add_command(command)
 
@@ -137,6 +140,7 @@ def seed_demo():
     Refused in production: the demo staff accounts share a published password.
     """
     from tipline.demo import load_demo
+    from tipline.figures.rollup import refresh_figures
 
     if current_app.config["TIPLINE_ENV"] == "production":
         raise click.ClickException(
@@ -144,6 +148,7 @@ def seed_demo():
             "Load regions and platforms with import-regions and import-platforms, and make accounts with create-user."
         )
     summary = load_demo(DATA)
+    refresh_figures()  # /stats shows the demo at once, before any periodic job has run
     db.session.commit()
     click.echo(
         f"regions: {summary['regions']}, platforms: {summary['platforms']}, "
@@ -185,6 +190,7 @@ def worker(burst):
 
         def keep_relaying():
             from cases.escalation import scan_deadlines as scan
+            from tipline.jobs.schedule import record_due_jobs
             from tipline.privacy import purge_expired
             from tipline.timeutil import utcnow
 
@@ -195,6 +201,7 @@ def worker(burst):
                     with app.app_context():  # idempotent: every worker may scan
                         scan(utcnow())
                         purge_expired(utcnow())
+                        record_due_jobs(utcnow())  # one worker wins each period
                         db.session.commit()
                 except Exception as exc:  # keep going through outages
                     app.logger.warning("outbox relay or deadline scan failed: %s", exc)
@@ -221,6 +228,29 @@ def scan_deadlines():
     )
 
 
+@click.command("refresh-figures")
+@with_appcontext
+def refresh_figures_command():
+    """Rebuild the public figures from the rows now (a worker does it every FIGURES_REFRESH_MINUTES)."""
+    from tipline.figures.rollup import refresh_figures
+
+    rows = refresh_figures()
+    db.session.commit()
+    click.echo(f"figures rebuilt: {rows} rollup rows")
+
+
+@click.command("ask-followups")
+@with_appcontext
+def ask_followups():
+    """Ask "is it fixed?" of the reporters of the cases now due (a worker does it every FOLLOWUP_SCAN_MINUTES)."""
+    from tipline.followup.service import ask_due
+    from tipline.timeutil import utcnow
+
+    asked = ask_due(utcnow())
+    db.session.commit()
+    click.echo(f"{len(asked)} case(s) asked")
+
+
 @click.command("relay-jobs")
 @with_appcontext
 def relay_jobs():
@@ -229,3 +259,31 @@ def relay_jobs():
 
     count = relay(current_app._get_current_object())
     click.echo(f"{count} job(s) relayed")
+
+
+@click.command("export-statements")
+@click.option("--since", required=True, type=click.DateTime(["%Y-%m-%d"]), help="first day, YYYY-MM-DD (Beijing)")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="last day, included (default: today)")
+@click.option("--public", is_flag=True, help="the public version: no facts relied on, no case, no staff")
+@click.option("--format", "file_format", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, allow_dash=True), help="file, or - for stdout")
+@with_appcontext
+def export_statements(since, until, public, file_format, out):
+    """Write the statements of reasons of the actions approved in a period (docs/statements-of-reasons.md)."""
+    from tipline.figures.statements import in_range, statements_between, write_csv, write_jsonl
+    from tipline.timeutil import app_today
+
+    since, until = since.date(), until.date() if until else app_today()
+    for name, day in (("--since", since), ("--until", until)):
+        if not in_range(day):
+            raise click.BadParameter("give a date from 2000-01-01 to 2099-12-31", param_hint=name)
+    if until < since:
+        raise click.BadParameter("the end date is before the start date", param_hint="--until")
+    statements = statements_between(since, until, public=public)
+    with click.open_file(out, "wb") as file:
+        if file_format == "csv":
+            count = write_csv(statements, file, public=public)
+        else:
+            count = write_jsonl(statements, file)
+    version = "public" if public else "internal"
+    click.echo(f"{count} statement(s) of reasons ({version}, {since} to {until}) written to {out}", err=True)

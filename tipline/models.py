@@ -5,10 +5,13 @@ from cases.actions.models import Action, ListEntry
 from cases.audit import AuditEntry
 from cases.models import Case, CaseEvent, CaseNote, CaseTask
 from cases.notices import Notice
+from cases.periodic.models import PeriodicReport
 from cases.saved_filters import SavedFilter
 from cases.seen import CaseVisit
 from tipline.evidence.models import Evidence
-from tipline.jobs.models import OutboxJob
+from tipline.figures.models import FigureCount
+from tipline.followup.models import FixCheck
+from tipline.jobs.models import OutboxJob, ScheduledTask
 from tipline.mail import SentMail
 from tipline.organisations.models import Organisation, OrgBatch, OrgLink, OrgMember, OrgSession, OrgTip
 from tipline.platforms.models import FilingRecord, Platform
@@ -36,11 +39,15 @@ __all__ = [
     "OrgSession",
     "OrgTip",
     "SavedFilter",
+    "ScheduledTask",
     "SentMail",
     "StaffUser",
     "Evidence",
+    "FigureCount",
     "FilingRecord",
+    "FixCheck",
     "OutboxJob",
+    "PeriodicReport",
     "Platform",
     "ReceiptHandover",
     "Region",

@@ -199,5 +199,17 @@ class Defaults:
     ORG_BATCH_MAX_ROWS = 500
     ORG_BATCH_LIMIT = "60 per hour"
     MAIL_TIMEOUT = 10
+    # Periodic jobs (tipline/jobs/schedule.py), minutes apart: rebuilding the public figures'
+    # rollup, making the weekly and monthly reports that are due, asking "is it fixed?".
+    FIGURES_REFRESH_MINUTES = 10
+    REPORTS_SCHEDULE_MINUTES = 60
+    FOLLOWUP_SCAN_MINUTES = 60
+    # Public figures: a count above zero but below this is shown as "fewer than" it, never
+    # exactly, so that a small number cannot point to a reporter (tipline/figures).
+    FIGURES_MIN_COUNT = 5
+    # Is it fixed? Reporters of a case closed founded with an action in force are asked this
+    # many days after it closed; "still there" from this many independent reporters reopens it.
+    FOLLOWUP_AFTER_DAYS = 28
+    FOLLOWUP_REOPEN_ANSWERS = 2
     # Outbox rows not handed to a queue within this many seconds are relayed again.
     OUTBOX_RELAY_AFTER = 30

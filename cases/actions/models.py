@@ -24,6 +24,8 @@ class Action(db.Model):
     department: Mapped[str] = mapped_column(String(16))
     legal_basis: Mapped[str] = mapped_column(Text)
     details: Mapped[str] = mapped_column(Text, default="")
+    # What the public enforcement record and the public statement of reasons say about it.
+    public_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     state: Mapped[str] = mapped_column(String(12), default=rules.PROPOSED, index=True)
     starts_on: Mapped[date] = mapped_column(Date)
     # Rectification: the date by which the platform must have put things right.
@@ -31,7 +33,8 @@ class Action(db.Model):
     proposed_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
     proposed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The public figures, the evaluation and the statements of reasons read actions by when they were decided.
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
     # lifted, rectified, escalated

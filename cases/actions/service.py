@@ -5,7 +5,7 @@ the change, writes the case history and the audit log, and never commits.
 """
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from cases import states
 from cases.access import can_see_case
@@ -16,6 +16,7 @@ from cases.notices import notify_staff
 from cases.operations import CaseError, NotAllowed, record_event
 from tipline.catalog import LIST_STATUSES
 from tipline.extensions import db
+from tipline.reports.models import Tip
 from tipline.timeutil import app_today, utcnow
 
 
@@ -123,8 +124,14 @@ def keep_white_list(platform, actor, list_status, reason="", public_reason=""):
     return set_list_status(platform, list_status, actor, reason=reason, public_reason=public_reason)
 
 
-def propose_action(case, actor, action_type, legal_basis, details="", starts_on=None, deadline_on=None):
-    """An officer or supervisor proposes an action on the case's platform; a supervisor decides."""
+def propose_action(
+    case, actor, action_type, legal_basis, details="", starts_on=None, deadline_on=None, *, public_reason
+):
+    """An officer or supervisor proposes an action on the case's platform; a supervisor decides.
+
+    `public_reason` is what the public enforcement record says of it (tipline/platforms/record.py):
+    short, and naming no person; `legal_basis` and `details` stay with staff.
+    """
     if not may_propose(actor, case):
         raise NotAllowed(_l("Only officers and supervisors of the case's departments propose actions."))
     if not case.is_open:
@@ -135,6 +142,7 @@ def propose_action(case, actor, action_type, legal_basis, details="", starts_on=
         raise CaseError(_l("Choose an action from the list."))
     if not (legal_basis or "").strip():
         raise CaseError(_l("Give the legal basis."))
+    _check_public_reason(public_reason)
     starts_on = starts_on or app_today()
     if action_type == rules.RECTIFICATION:
         if deadline_on is None or deadline_on <= starts_on:
@@ -148,6 +156,7 @@ def propose_action(case, actor, action_type, legal_basis, details="", starts_on=
         department=actor.department,
         legal_basis=legal_basis.strip(),
         details=details or "",
+        public_reason=public_reason.strip(),
         starts_on=starts_on,
         deadline_on=deadline_on,
         proposed_by_id=actor.id,
@@ -158,6 +167,12 @@ def propose_action(case, actor, action_type, legal_basis, details="", starts_on=
     audit(actor, "action.propose", "action", action.id, type=action_type, case_id=case.id)
     notify_staff(deciders(action), "approval", case, who=actor.display_name)
     return action
+
+
+def _check_public_reason(public_reason):
+    """Every proposal says in a few words what the public record will say of it."""
+    if not (public_reason or "").strip():
+        raise CaseError(_l("Give the public reason."))
 
 
 def deciders(action):
@@ -176,8 +191,8 @@ def deciders(action):
     return [person for person in people if may_decide(person, action)]
 
 
-def propose_lift(action, actor, legal_basis, details=""):
-    """Propose lifting an action in force; the lift needs approval like any action."""
+def propose_lift(action, actor, legal_basis, details="", *, public_reason):
+    """Propose lifting an action in force; the lift needs approval like any action, and has its own public reason."""
     case = action.case
     if not may_propose(actor, case):
         raise NotAllowed(_l("Only officers and supervisors of the case's departments propose actions."))
@@ -190,6 +205,7 @@ def propose_lift(action, actor, legal_basis, details=""):
         raise CaseError(_l("Lifting this action is already waiting for approval."))
     if not (legal_basis or "").strip():
         raise CaseError(_l("Give the legal basis."))
+    _check_public_reason(public_reason)
     lift = Action(
         case=case,
         platform=action.platform,
@@ -198,6 +214,7 @@ def propose_lift(action, actor, legal_basis, details=""):
         department=actor.department,
         legal_basis=legal_basis.strip(),
         details=details or "",
+        public_reason=public_reason.strip(),
         starts_on=app_today(),
         proposed_by_id=actor.id,
     )
@@ -250,6 +267,7 @@ def decide_action(action, actor, approve, reason=""):
             set_list_status(action.platform, "none", actor, reason=action.legal_basis, action=action)
         if action.type not in rules.LIFTABLE:
             end_action(action, "done", now)  # an interview or a referral is done once taken
+        note_first_action(case, now)
         record_event(case, actor, "action_approved", action_id=action.id, type=action.type, reason=reason)
     audit(actor, "action.approve", "action", action.id, lift=action.is_lift)
     refresh_enforcement_status(action.platform)
@@ -257,14 +275,26 @@ def decide_action(action, actor, approve, reason=""):
     return action
 
 
+def note_first_action(case, when):
+    """An action approved in the case: the evaluation's time to first action, and each waiting tip's days to action."""
+    if case.first_action_at is None:
+        case.first_action_at = when
+    db.session.execute(
+        update(Tip)
+        .where(Tip.case_id == case.id, Tip.acted_at.is_(None), Tip.created_at <= when)
+        .values(acted_at=when)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
 def _list_by_action(action, actor, list_status):
-    """A list change an action makes; its legal basis is the public reason too."""
+    """A list change an action makes: the list's history says what the action's public reason says."""
     set_list_status(
         action.platform,
         list_status,
         actor,
         reason=action.legal_basis,
-        public_reason=action.legal_basis,
+        public_reason=action.public_reason or action.legal_basis,
         action=action,
     )
 

@@ -30,3 +30,12 @@ class OutboxJob(db.Model):
     dispatched_at: Mapped[datetime | None] = mapped_column(DateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ScheduledTask(db.Model):
+    """When a periodic task last started; every worker may try, one wins each period (jobs/schedule.py)."""
+
+    __tablename__ = "scheduled_task"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_run_at: Mapped[datetime] = mapped_column(DateTime)

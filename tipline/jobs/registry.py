@@ -3,7 +3,15 @@
 import importlib
 
 # Modules that define jobs; imported on first look-up so a worker knows them all.
-JOB_MODULES = ("tipline.evidence.jobs", "cases.notices", "tipline.organisations.mail", "tipline.organisations.batch")
+JOB_MODULES = (
+    "tipline.evidence.jobs",
+    "cases.notices",
+    "tipline.organisations.mail",
+    "tipline.organisations.batch",
+    "tipline.figures.rollup",
+    "cases.periodic.service",
+    "tipline.followup.jobs",
+)
 
 _HANDLERS = {}
 _loaded = False

@@ -55,6 +55,11 @@ class Tip(db.Model):
     # "", "suspected" (in the junk tray), "confirmed" (kept aside) or "released" (a real tip after all).
     junk_status: Mapped[str] = mapped_column(String(12), default="", index=True)
     junk_reasons: Mapped[list] = mapped_column(JSON, default=list)
+    # The first time staff answered the reporter (a change of public status or a message), and
+    # the first time an action was approved in the tip's case after it arrived: what the public
+    # figures measure the days to (tipline/figures/rollup.py).
+    first_response_at: Mapped[datetime | None] = mapped_column(DateTime)
+    acted_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     platform = relationship("Platform")
     case = relationship("Case", back_populates="tips")

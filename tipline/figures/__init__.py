@@ -1,0 +1,1 @@
+"""Public figures: what the tip line received and achieved, per month, region and category."""
