@@ -2,15 +2,18 @@
 
 import csv
 import io
+import re
 
 # Characters that make a spreadsheet read a cell as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A plain signed number ("-3", "+12", "-0.5") is no formula: it stays a number.
+SIGNED_NUMBER = re.compile(r"[+-][0-9]+(\.[0-9]+)?")
 
 
 def safe_cell(value):
     """A CSV cell that a spreadsheet shows as text, never runs: a leading apostrophe before a formula start."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if text.startswith(FORMULA_STARTS) and not SIGNED_NUMBER.fullmatch(text) else text
 
 
 def csv_bytes(header, rows):

@@ -1,0 +1,82 @@
+"""/stats: the public figures, one chart, table and CSV file each, for a period and a region picked without script."""
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from tipline.extensions import db
+from tipline.figures import charts
+from tipline.figures.service import PeriodError, figures, national_region, parse_period, period_choices
+from tipline.regions.models import Region
+from tipline.regions.service import region_choices, subtree_codes
+from tipline.spreadsheet import csv_bytes
+
+bp = Blueprint("figures", __name__, url_prefix="/stats")
+
+
+def _choice():
+    """The region and period asked for, the errors found, and the values as typed (to show again)."""
+    asked = {name: request.args.get(name, "") for name in ("region", "period")}
+    errors = {}
+    region = national_region()
+    if asked["region"]:
+        found = (
+            db.session.get(Region, asked["region"]) if asked["region"].isascii() and asked["region"].isdigit() else None
+        )
+        if found is None:
+            errors["region"] = _("Choose a region from the list.")
+        else:
+            region = found
+    try:
+        period = parse_period(asked["period"])
+    except PeriodError as exc:
+        errors["period"] = str(exc)
+        period = parse_period("")
+    # Checked whole; shown again cut short (no region code or period is longer).
+    return region, period, errors, {name: value[:20] for name, value in asked.items()}
+
+
+def _region_options(region):
+    """The nation and the provinces; and, once a province (or a place in it) is picked, that province's places."""
+    root = national_region()
+    provinces = db.session.scalars(select(Region.code).where(Region.parent_code == root.code)).all()
+    shown = {root.code, *provinces}
+    province = next((r for r in region.path() if r.parent_code == root.code), None)
+    if province is not None:
+        shown.update(subtree_codes(province.code))
+    return region_choices(within=shown)
+
+
+@bp.route("")
+def stats():
+    """The figures page."""
+    region, period, errors, typed = _choice()
+    result = figures(region, period)
+    return render_template(
+        "tipline/stats.html",
+        result=result,
+        charts={table.key: charts.layout(table) for table in result.tables},
+        errors=errors,
+        typed=typed,
+        regions=_region_options(region),
+        periods=period_choices(),
+        min_count=current_app.config["FIGURES_MIN_COUNT"],
+    ), (400 if errors else 200)
+
+
+@bp.route("/figures/<key>.csv")
+def figure_csv(key):
+    """One figure's numbers, exactly as the page shows them."""
+    region, period, errors, _typed = _choice()
+    if errors:
+        return "\n".join(errors.values()) + "\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
+    table = figures(region, period).table(key)
+    if table is None:
+        abort(404)
+    header, *rows = table.csv_rows()
+    name = f"tipline-{key}-{region.code}-{period.first}-{period.last}.csv"
+    return (
+        csv_bytes(header, rows),
+        200,
+        {"Content-Type": "text/csv; charset=utf-8", "Content-Disposition": f'attachment; filename="{name}"'},
+    )
