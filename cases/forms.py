@@ -219,6 +219,28 @@ class UserEditForm(TiplineForm):
     submit = SubmitField(_l("Save"))
 
 
+# What the public enforcement record (/platforms/actions and its feed) says of an action.
+PUBLIC_REASON_MAX = 1000
+
+
+def public_reason_field(label):
+    """The public reason of an action or a lifting: shown to everyone, so short and naming no one."""
+    return TextAreaField(
+        label,
+        filters=TEXT,
+        validators=[
+            DataRequired(_l("Give the public reason.")),
+            Length(max=PUBLIC_REASON_MAX, message=_l("Keep the public reason to %(max)d characters or fewer.")),
+            readable_text,
+        ],
+        description=_l(
+            "Published on the public enforcement record and its feed, as you write it. Say briefly what the platform"
+            " did and what is decided; name no person and give no personal data (no reporter, pupil, teacher or"
+            " staff member, no address or telephone number)."
+        ),
+    )
+
+
 class ActionForm(TiplineForm):
     form_prefix = "action"
 
@@ -228,6 +250,7 @@ class ActionForm(TiplineForm):
         filters=TEXT,
         validators=[DataRequired(_l("Give the legal basis.")), Length(max=2000), readable_text],
     )
+    public_reason = public_reason_field(_l("Public reason"))
     details = TextAreaField(
         _l("Details (optional)"), filters=TEXT, validators=[Optional(), Length(max=5000), readable_text]
     )
@@ -267,6 +290,7 @@ class LiftForm(TiplineForm):
         filters=TEXT,
         validators=[DataRequired(_l("Give the legal basis.")), Length(max=2000), readable_text],
     )
+    public_reason = public_reason_field(_l("Public reason for lifting"))
     submit = SubmitField(_l("Propose lifting"))
 
 
@@ -398,3 +422,11 @@ class BulkForm(TiplineForm):
     def validate_case_ids(self, field):
         if not field.data and not field.errors:
             raise ValidationError(_l("Tick the cases to change."))
+
+
+class ReportRequestForm(TiplineForm):
+    """Asking for a periodic report (cases/periodic/views.py checks the values, to answer in words)."""
+
+    region = StringField(_l("Region"))
+    starts_on = StringField(_l("First day"))
+    ends_on = StringField(_l("Last day"))

@@ -6,6 +6,9 @@ cases/actions, every function checks that the actor may act, makes the change,
 writes the history and audit log, and never commits.
 """
 
+from flask import current_app
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from cases import states
@@ -162,6 +165,21 @@ def _rectified(action, actor, reason):
     audit(actor, "action.rectified", "action", action.id, recorded_by=action.reviewed_by_id)
 
 
+def escalation_public_reason(rectification):
+    """What the public record says of the stronger action proposed when a rectification failed its review.
+
+    Stored text, like the reasons staff type, so written in the app's language (the
+    review note, which may name people, stays internal): the deadline missed, then
+    the rectification's own public reason, or for an older one its legal basis.
+    """
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        missed = _(
+            "The platform had not put things right by the rectification deadline (%(deadline)s).",
+            deadline=format_date(rectification.deadline_on, "medium"),
+        )
+    return f"{missed} {rectification.public_reason or rectification.legal_basis}".strip()
+
+
 def _escalate_rectification(action, actor, reason):
     from cases.escalation import supervisors
 
@@ -175,6 +193,7 @@ def _escalate_rectification(action, actor, reason):
         department=case.lead_department,
         legal_basis=action.legal_basis,
         details=action.review_note,
+        public_reason=escalation_public_reason(action),
         starts_on=app_today(now),
         proposed_by_id=action.reviewed_by_id,
     )

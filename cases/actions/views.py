@@ -42,6 +42,7 @@ def propose_action(case_id):
             form.details.data or "",
             form.starts_on.data,
             form.deadline_on.data,
+            public_reason=form.public_reason.data,
         )
     except CaseError as exc:
         return refused(case, exc, "actions", form, action=form)
@@ -69,10 +70,11 @@ def decide_action(action_id):
 def lift_action(action_id):
     action = _action_or_404(action_id)
     form = LiftForm()
+    form.lifting_id = action.id  # the page re-opens this action's form, with what was typed
     if not form.validate_on_submit():
         return render_case(action.case, 400, lift=form)
     try:
-        service.propose_lift(action, current_user, form.legal_basis.data)
+        service.propose_lift(action, current_user, form.legal_basis.data, public_reason=form.public_reason.data)
     except CaseError as exc:
         return refused(action.case, exc, "actions", lift=form)
     db.session.commit()

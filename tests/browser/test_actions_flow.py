@@ -46,6 +46,8 @@ LEGAL_BASIS = "《未成年人保护法》第七十四条：网络产品不得�
 LIFT_BASIS = "经复查，平台已整改完毕，符合解除条件。"
 BLACKLIST_BASIS = "多次向未成年人推送网络游戏广告，经约谈、整改仍未改正，列入黑名单。"
 REVIEW_NOTE = "复查发现课程页面仍有游戏弹窗广告，整改未完成。"
+PUBLIC_REASON = "平台在直播课程页面向未成年人推送网络游戏广告。"
+LIFT_PUBLIC_REASON = "平台已整改完毕，解除处置。"
 
 # The public page in Chinese (zh_Hans catalog): enforcement statuses, action types, lists.
 PUBLIC_STATUS = {
@@ -146,6 +148,7 @@ def propose(pg, base, case_id, action_type, legal_basis=LEGAL_BASIS, deadline_on
     form = section.locator(f"form[action*='/cases/{case_id}/actions']")
     form.locator("select[name=action-type]").select_option(action_type)
     form.locator("textarea[name=action-legal_basis]").fill(legal_basis)
+    form.locator("textarea[name=action-public_reason]").fill(PUBLIC_REASON)
     form.locator("textarea[name=action-details]").fill(f"Proposed in the browser test: {action_type}.")
     if deadline_on:
         form.locator("input[name=action-deadline_on]").fill(deadline_on.isoformat())
@@ -183,6 +186,7 @@ def propose_lift(pg, base, case_id, action_id, action_type):
     item.locator("summary").filter(has_text="Propose lifting").click()
     form = item.locator(f"form[action*='/actions/{action_id}/lift']")
     form.locator("textarea[name=lift-legal_basis]").fill(LIFT_BASIS)
+    form.locator("textarea[name=lift-public_reason]").fill(LIFT_PUBLIC_REASON)
     form.locator("[name=lift-submit]").click()
     expect(pg).to_have_url(f"{base}/staff/cases/{case_id}#actions")
     expect(pg.get_by_role("status")).to_contain_text("Lifting is proposed and waits for a supervisor's decision.")
@@ -297,6 +301,14 @@ def test_every_action_type_is_approved_shown_publicly_and_lifted(live_server, st
     # Every type is on the public record once, as a past action; the lifting proposals are not.
     past = section_list(public, "以往处置措施").locator("li")
     expect(past).to_have_count(len(rules.ACTION_TYPES))
+    # The public enforcement record lists every approved action and lifting with its public reason,
+    # and none of the supervisors' decision reasons.
+    public.goto(f"{base}/platforms/actions")
+    record = public.get_by_test_id("enforcement-record")
+    expect(record.locator("tbody > tr")).to_have_count(len(rules.ACTION_TYPES) + len(rules.LIFTABLE))
+    expect(record.locator("tbody > tr", has_text=PUBLIC_REASON)).to_have_count(len(rules.ACTION_TYPES))
+    expect(record.locator("tbody > tr", has_text=LIFT_PUBLIC_REASON)).to_have_count(len(rules.LIFTABLE))
+    expect(record).not_to_contain_text("Approved:")
     db.session.expire_all()
     actions = db.session.scalars(select(Action).where(Action.case_id == case_id)).all()
     assert len(actions) == len(rules.ACTION_TYPES) + len(rules.LIFTABLE)
@@ -372,6 +384,9 @@ def test_failed_rectification_review_escalates_and_overdue_case_is_escalated(liv
     expect(stronger.locator(".badge")).to_have_text("Awaiting approval")
     expect(stronger).to_contain_text("Cyberspace department")  # the lead department decides it
     expect(stronger.locator("blockquote")).to_contain_text(REVIEW_NOTE)
+    # Its public reason is written for it, from the rectification's; the review note stays internal.
+    expect(stronger.locator(".public-reason")).to_contain_text(PUBLIC_REASON)
+    expect(stronger.locator(".public-reason")).not_to_contain_text(REVIEW_NOTE)
     expect(timeline.first).to_contain_text("Rectification review failed; a stronger action is proposed.")
     expect(section.locator("[data-testid=enforcement-status]")).to_have_text(STAFF_STATUS[rules.NORMAL])
 

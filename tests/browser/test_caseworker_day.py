@@ -155,6 +155,7 @@ def test_a_caseworkers_day(live_server, page, staff, case_id):
     refused(officer, "actions")
     propose = officer.locator("#actions form").last
     propose.locator("textarea[name=action-legal_basis]").fill(LEGAL_BASIS)
+    propose.locator("textarea[name=action-public_reason]").fill("平台在课程页面向未成年人推送网络游戏广告。")
     submit(propose)
     done(officer, base, case, "actions", "The action is proposed")
 

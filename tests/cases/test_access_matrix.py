@@ -85,9 +85,14 @@ def world(make_staff, make_platform, file_tip, app):
         from cases.actions.service import decide_action, propose_action
 
         approver = make_staff("supervisor", "cyberspace", HAIDIAN)
-        proposed = propose_action(tip.case, haidian_cyber, "suspend_updates", "依据")
+        proposed = propose_action(tip.case, haidian_cyber, "suspend_updates", "依据", public_reason="公开理由")
         in_force = propose_action(
-            tip.case, haidian_cyber, "rectification", "依据", deadline_on=utcnow().date() + timedelta(days=30)
+            tip.case,
+            haidian_cyber,
+            "rectification",
+            "依据",
+            deadline_on=utcnow().date() + timedelta(days=30),
+            public_reason="公开理由",
         )
         decide_action(in_force, approver, approve=True)
         db.session.commit()

@@ -44,7 +44,12 @@ def test_every_action_type_is_proposed_approved_and_where_it_lasts_lifted(case_a
     platform = case.platform
     today = app_today()
     action = propose_action(
-        case, staff["officer"], action_type, "《未成年人保护法》第七十四条", deadline_on=today + timedelta(days=30)
+        case,
+        staff["officer"],
+        action_type,
+        "《未成年人保护法》第七十四条",
+        deadline_on=today + timedelta(days=30),
+        public_reason="公开理由",
     )
     assert action.state == rules.PROPOSED and platform.enforcement_status == rules.NORMAL
     decide_action(action, staff["supervisor"], approve=True)
@@ -56,7 +61,7 @@ def test_every_action_type_is_proposed_approved_and_where_it_lasts_lifted(case_a
         assert action.state == rules.ENDED and action.end_reason == "done"
         return
     assert action.state == rules.IN_FORCE
-    lift = propose_lift(action, staff["officer"], "整改完成，经复核符合要求")
+    lift = propose_lift(action, staff["officer"], "整改完成，经复核符合要求", public_reason="解除的公开理由")
     decide_action(lift, staff["supervisor"], approve=True)
     assert action.state == rules.ENDED and action.end_reason == "lifted"
     assert platform.enforcement_status == rules.NORMAL
@@ -69,8 +74,10 @@ def test_every_action_type_is_proposed_approved_and_where_it_lasts_lifted(case_a
 def test_who_may_propose_and_decide(case_and_staff):
     case, staff = case_and_staff
     with pytest.raises(NotAllowed):
-        propose_action(case, staff["edu_officer"], rules.INTERVIEW, "依据")  # not a department of this case
-    action = propose_action(case, staff["supervisor"], rules.SUSPEND_UPDATES, "依据")
+        propose_action(
+            case, staff["edu_officer"], rules.INTERVIEW, "依据", public_reason="公开理由"
+        )  # not a department of this case
+    action = propose_action(case, staff["supervisor"], rules.SUSPEND_UPDATES, "依据", public_reason="公开理由")
     with pytest.raises(NotAllowed):
         decide_action(action, staff["supervisor"], approve=True)  # never one's own proposal
     with pytest.raises(NotAllowed):
@@ -83,7 +90,7 @@ def test_who_may_propose_and_decide(case_and_staff):
 
 def test_rejection_needs_a_reason_and_changes_nothing(case_and_staff):
     case, staff = case_and_staff
-    action = propose_action(case, staff["officer"], rules.DELISTING, "依据")
+    action = propose_action(case, staff["officer"], rules.DELISTING, "依据", public_reason="公开理由")
     with pytest.raises(CaseError):
         decide_action(action, staff["supervisor"], approve=False)
     decide_action(action, staff["supervisor"], approve=False, reason="证据不足")
@@ -96,22 +103,27 @@ def test_bad_proposals_are_refused(case_and_staff, file_tip):
     case, staff = case_and_staff
     today = app_today()
     with pytest.raises(CaseError):
-        propose_action(case, staff["officer"], rules.RECTIFICATION, "依据")  # no deadline
+        propose_action(case, staff["officer"], rules.RECTIFICATION, "依据", public_reason="公开理由")  # no deadline
     with pytest.raises(CaseError):
-        propose_action(case, staff["officer"], rules.RECTIFICATION, "依据", deadline_on=today)
+        propose_action(case, staff["officer"], rules.RECTIFICATION, "依据", deadline_on=today, public_reason="公开理由")
     with pytest.raises(CaseError):
-        propose_action(case, staff["officer"], "fine", "依据")
+        propose_action(case, staff["officer"], "fine", "依据", public_reason="公开理由")
     with pytest.raises(CaseError):
-        propose_action(case, staff["officer"], rules.INTERVIEW, "   ")
+        propose_action(case, staff["officer"], rules.INTERVIEW, "   ", public_reason="公开理由")
     unregistered = file_tip(None, "game_ads", platform_name="某个未登记的App").case
     with pytest.raises(CaseError):
-        propose_action(unregistered, staff["supervisor"], rules.INTERVIEW, "依据")
+        propose_action(unregistered, staff["supervisor"], rules.INTERVIEW, "依据", public_reason="公开理由")
 
 
 def test_an_action_starting_later_is_not_yet_in_force(case_and_staff):
     case, staff = case_and_staff
     action = propose_action(
-        case, staff["officer"], rules.TEMPORARY_OFFLINE, "依据", starts_on=app_today() + timedelta(days=3)
+        case,
+        staff["officer"],
+        rules.TEMPORARY_OFFLINE,
+        "依据",
+        starts_on=app_today() + timedelta(days=3),
+        public_reason="公开理由",
     )
     decide_action(action, staff["supervisor"], approve=True)
     assert action.state == rules.IN_FORCE and case.platform.enforcement_status == rules.NORMAL
@@ -119,7 +131,7 @@ def test_an_action_starting_later_is_not_yet_in_force(case_and_staff):
 
 def test_list_changes_keep_their_reasons(case_and_staff):
     case, staff = case_and_staff
-    action = propose_action(case, staff["officer"], rules.BLACKLIST, "多次推送网络游戏广告")
+    action = propose_action(case, staff["officer"], rules.BLACKLIST, "多次推送网络游戏广告", public_reason="公开理由")
     decide_action(action, staff["supervisor"], approve=True)
     entries = db.session.scalars(select(ListEntry).where(ListEntry.platform_id == case.platform_id)).all()
     assert [(e.list_status, e.reason, e.action_id) for e in entries][-1] == ("black", "多次推送网络游戏广告", action.id)
@@ -132,7 +144,9 @@ def test_repeat_offenders_start_at_the_top(make_platform, file_tip, make_staff):
     officer, supervisor = make_staff("officer", "cyberspace", HAIDIAN), make_staff("supervisor", "cyberspace", "110000")
     for category in ("game_ads", "page_surroundings"):
         case = file_tip(platform, category).case
-        decide_action(propose_action(case, officer, rules.INTERVIEW, "依据"), supervisor, approve=True)
+        decide_action(
+            propose_action(case, officer, rules.INTERVIEW, "依据", public_reason="公开理由"), supervisor, approve=True
+        )
         db.session.commit()
     assert is_repeat_offender(platform.id)
     assert not is_repeat_offender(platform.id, now=utcnow() + timedelta(days=400))
@@ -147,7 +161,12 @@ def test_rejected_actions_do_not_make_a_repeat_offender(make_platform, file_tip,
     officer, supervisor = make_staff("officer", "cyberspace", HAIDIAN), make_staff("supervisor", "cyberspace", "110000")
     for category in ("game_ads", "page_surroundings"):
         case = file_tip(platform, category).case
-        decide_action(propose_action(case, officer, rules.INTERVIEW, "依据"), supervisor, approve=False, reason="不足")
+        decide_action(
+            propose_action(case, officer, rules.INTERVIEW, "依据", public_reason="公开理由"),
+            supervisor,
+            approve=False,
+            reason="不足",
+        )
     db.session.commit()
     assert not is_repeat_offender(platform.id)
 
@@ -184,7 +203,9 @@ def test_an_action_takes_effect_on_its_start_date_through_the_scan(case_and_staf
 
     case, staff = case_and_staff
     start = app_today() + timedelta(days=3)
-    action = propose_action(case, staff["officer"], rules.TEMPORARY_OFFLINE, "依据", starts_on=start)
+    action = propose_action(
+        case, staff["officer"], rules.TEMPORARY_OFFLINE, "依据", starts_on=start, public_reason="公开理由"
+    )
     decide_action(action, staff["supervisor"], approve=True)
     assert case.platform.enforcement_status == rules.NORMAL
     assert scan_deadlines(utcnow() + timedelta(days=1))["started"] == 0
@@ -205,13 +226,17 @@ def test_one_case_with_actions_is_not_a_repeat_offender_two_are(make_platform, f
     officer, supervisor = make_staff("officer", "cyberspace", HAIDIAN), make_staff("supervisor", "cyberspace", "110000")
     first = file_tip(platform, "game_ads").case
     for action_type in (rules.INTERVIEW, rules.SUSPEND_UPDATES):
-        decide_action(propose_action(first, officer, action_type, "依据"), supervisor, approve=True)
+        decide_action(
+            propose_action(first, officer, action_type, "依据", public_reason="公开理由"), supervisor, approve=True
+        )
     db.session.commit()
     assert not is_repeat_offender(platform.id)
     mild = file_tip(platform, "marketing").case
     assert mild.priority != 1 and "repeat_offender" not in [code for code, _ in mild.priority_reasons]
     second = file_tip(platform, "page_surroundings").case
-    decide_action(propose_action(second, officer, rules.INTERVIEW, "依据"), supervisor, approve=True)
+    decide_action(
+        propose_action(second, officer, rules.INTERVIEW, "依据", public_reason="公开理由"), supervisor, approve=True
+    )
     db.session.commit()
     assert is_repeat_offender(platform.id)
     assert file_tip(platform, "other").case.priority == 1
@@ -225,7 +250,9 @@ def test_repeat_offence_counts_actions_of_the_last_365_days(make_platform, file_
     officer, supervisor = make_staff("officer", "cyberspace", HAIDIAN), make_staff("supervisor", "cyberspace", "110000")
     for category in ("game_ads", "page_surroundings"):
         case = file_tip(platform, category).case
-        decide_action(propose_action(case, officer, rules.INTERVIEW, "依据"), supervisor, approve=True)
+        decide_action(
+            propose_action(case, officer, rules.INTERVIEW, "依据", public_reason="公开理由"), supervisor, approve=True
+        )
     db.session.commit()
     assert is_repeat_offender(platform.id, now=utcnow() + timedelta(days=364))
     assert not is_repeat_offender(platform.id, now=utcnow() + timedelta(days=366))

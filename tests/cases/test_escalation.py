@@ -64,7 +64,9 @@ def test_rectification_deadline_calls_for_a_review_then_refiling(make_platform, 
     reviewer = make_staff("officer", "education", HAIDIAN)
     confirmer = make_staff("supervisor", "education", "110000")
     today = app_today()
-    action = propose_action(case, officer, rules.RECTIFICATION, "依据", deadline_on=today + timedelta(days=10))
+    action = propose_action(
+        case, officer, rules.RECTIFICATION, "依据", deadline_on=today + timedelta(days=10), public_reason="公开理由"
+    )
     decide_action(action, supervisor, approve=True)
     db.session.commit()
     assert platform.enforcement_status == rules.RECTIFYING
@@ -88,7 +90,14 @@ def test_a_failed_review_proposes_the_stronger_action(make_platform, file_tip, m
     officer, supervisor = make_staff("officer", "cyberspace", HAIDIAN), make_staff("supervisor", "cyberspace", "110000")
     reviewer = make_staff("supervisor", "education", "110000")
     confirmer = make_staff("supervisor", "education", HAIDIAN)
-    action = propose_action(case, officer, rules.RECTIFICATION, "依据", deadline_on=app_today() + timedelta(days=1))
+    action = propose_action(
+        case,
+        officer,
+        rules.RECTIFICATION,
+        "依据",
+        deadline_on=app_today() + timedelta(days=1),
+        public_reason="公开理由",
+    )
     decide_action(action, supervisor, approve=True)
     scan_deadlines(utcnow() + timedelta(days=2))
     review_rectification(action, reviewer, passed=False, note="仍有游戏广告")
@@ -96,6 +105,8 @@ def test_a_failed_review_proposes_the_stronger_action(make_platform, file_tip, m
     db.session.commit()
     stronger = db.session.scalars(select(Action).where(Action.state == rules.PROPOSED)).one()
     assert stronger.type == rules.SUSPEND_UPDATES and stronger.department == "cyberspace"
+    # Its public reason is written for it from the rectification's; the review note stays internal.
+    assert stronger.public_reason.endswith("公开理由") and "仍有游戏广告" not in stronger.public_reason
     assert action.end_reason == "escalated"
     assert "approval" in notices(supervisor)
     decide_action(stronger, supervisor, approve=True)
@@ -116,7 +127,14 @@ def test_review_through_the_case_page(make_platform, file_tip, make_staff, staff
 
     case = file_tip(make_platform(region_code=HAIDIAN), "game_ads").case
     officer, supervisor = make_staff("officer", "cyberspace", HAIDIAN), make_staff("supervisor", "cyberspace", "110000")
-    action = propose_action(case, officer, rules.RECTIFICATION, "依据", deadline_on=app_today() + timedelta(days=1))
+    action = propose_action(
+        case,
+        officer,
+        rules.RECTIFICATION,
+        "依据",
+        deadline_on=app_today() + timedelta(days=1),
+        public_reason="公开理由",
+    )
     decide_action(action, supervisor, approve=True)
     scan_deadlines(utcnow() + timedelta(days=2))
     db.session.commit()

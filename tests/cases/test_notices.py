@@ -50,7 +50,7 @@ def test_approval_requests_reach_the_deciders_only(smtp_server, make_platform, f
     decider = make_staff("supervisor", "cyberspace", "110000")
     other_department = make_staff("supervisor", "education", "110000")
     sibling = make_staff("supervisor", "cyberspace", "110105")
-    action = propose_action(tip.case, officer, rules.SUSPEND_UPDATES, "依据")
+    action = propose_action(tip.case, officer, rules.SUSPEND_UPDATES, "依据", public_reason="公开理由")
     db.session.commit()
     assert len(smtp_server.to(decider.email)) == 1
     assert not smtp_server.to(other_department.email) and not smtp_server.to(sibling.email)

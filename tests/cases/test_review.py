@@ -49,7 +49,12 @@ def rect(make_platform, file_tip, make_staff, staff_client):
         "admin": make_staff("admin", "cyberspace", BEIJING),
     }
     action = propose_action(
-        case, people["cyber_officer"], rules.RECTIFICATION, "依据", deadline_on=app_today() + timedelta(days=1)
+        case,
+        people["cyber_officer"],
+        rules.RECTIFICATION,
+        "依据",
+        deadline_on=app_today() + timedelta(days=1),
+        public_reason="公开理由",
     )
     decide_action(action, people["cyber_supervisor"], approve=True)
     db.session.commit()
@@ -154,7 +159,12 @@ def test_the_review_request_brings_the_education_department_onto_the_case(rect, 
     assert led.lead_department == "education"
     before = led.co_department
     action = propose_action(
-        led, rect.people["edu_officer"], rules.RECTIFICATION, "依据", deadline_on=app_today() + timedelta(days=1)
+        led,
+        rect.people["edu_officer"],
+        rules.RECTIFICATION,
+        "依据",
+        deadline_on=app_today() + timedelta(days=1),
+        public_reason="公开理由",
     )
     decide_action(action, rect.people["edu_supervisor"], approve=True)
     db.session.commit()

@@ -57,7 +57,7 @@ def proposal(make_platform, file_tip, make_staff):
     """An action awaiting a supervisor's decision, and the officer who proposed it."""
     tip = file_tip(make_platform(region_code=HAIDIAN), "game_ads")
     officer = make_staff("officer", "cyberspace", HAIDIAN)
-    action = propose_action(tip.case, officer, rules.SUSPEND_UPDATES, "依据")
+    action = propose_action(tip.case, officer, rules.SUSPEND_UPDATES, "依据", public_reason="公开理由")
     db.session.commit()
     return action
 

@@ -63,17 +63,19 @@ def test_today_is_the_beijing_date(app):
 def test_an_action_without_a_start_date_starts_on_the_beijing_day(app, clock, case_and_staff):
     case, officer, supervisor = case_and_staff
     clock(EARLY_BEIJING)
-    action = propose_action(case, officer, rules.TEMPORARY_OFFLINE, "依据")
+    action = propose_action(case, officer, rules.TEMPORARY_OFFLINE, "依据", public_reason="公开理由")
     assert action.starts_on == date(2026, 11, 30)
     decide_action(action, supervisor, approve=True)
     assert case.platform.enforcement_status == rules.OFFLINE
-    assert propose_lift(action, officer, "整改完成").starts_on == date(2026, 11, 30)
+    assert propose_lift(action, officer, "整改完成", public_reason="解除的公开理由").starts_on == date(2026, 11, 30)
 
 
 def test_an_action_starting_on_a_beijing_day_is_in_force_from_its_first_hour(app, clock, case_and_staff):
     case, officer, supervisor = case_and_staff
     clock(EARLY_BEIJING)
-    action = propose_action(case, officer, rules.SUSPEND_UPDATES, "依据", starts_on=date(2026, 11, 30))
+    action = propose_action(
+        case, officer, rules.SUSPEND_UPDATES, "依据", starts_on=date(2026, 11, 30), public_reason="公开理由"
+    )
     decide_action(action, supervisor, approve=True)
     assert case.platform.enforcement_status == rules.UPDATES_SUSPENDED
 
@@ -81,8 +83,12 @@ def test_an_action_starting_on_a_beijing_day_is_in_force_from_its_first_hour(app
 def test_the_scans_count_beijing_days(app, clock, case_and_staff):
     case, officer, supervisor = case_and_staff
     clock(datetime(2026, 11, 29, 10, 0))  # 18:00 on the 29th in Beijing
-    starting = propose_action(case, officer, rules.SUSPEND_UPDATES, "依据", starts_on=date(2026, 11, 30))
-    rectification = propose_action(case, officer, rules.RECTIFICATION, "依据", deadline_on=date(2026, 12, 1))
+    starting = propose_action(
+        case, officer, rules.SUSPEND_UPDATES, "依据", starts_on=date(2026, 11, 30), public_reason="公开理由"
+    )
+    rectification = propose_action(
+        case, officer, rules.RECTIFICATION, "依据", deadline_on=date(2026, 12, 1), public_reason="公开理由"
+    )
     for action in (starting, rectification):
         decide_action(action, supervisor, approve=True)
     assert case.platform.enforcement_status == rules.RECTIFYING  # the suspension starts tomorrow
@@ -112,7 +118,9 @@ def test_days_left_counts_from_the_beijing_today(app, clock):
 def test_the_platform_page_counts_down_to_a_rectification_deadline(app, clock, case_and_staff, staff_client):
     case, officer, supervisor = case_and_staff
     clock(EARLY_BEIJING)
-    action = propose_action(case, officer, rules.RECTIFICATION, "依据", deadline_on=date(2026, 12, 3))
+    action = propose_action(
+        case, officer, rules.RECTIFICATION, "依据", deadline_on=date(2026, 12, 3), public_reason="公开理由"
+    )
     decide_action(action, supervisor, approve=True)
     db.session.commit()
     client = staff_client(officer)

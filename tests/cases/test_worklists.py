@@ -51,8 +51,8 @@ def kinds(user):
 def test_a_proposed_action_waits_for_the_supervisors_who_may_decide_it(case, people):
     """Catches: the list showing an action to the same-department officer, a sibling region's supervisor,
     another department's supervisor, or the supervisor who proposed it (four eyes), or keeping it once decided."""
-    action = propose_action(case, people.officer, rules.SUSPEND_UPDATES, LEGAL_BASIS)
-    own = propose_action(case, people.local_boss, rules.INTERVIEW, LEGAL_BASIS)
+    action = propose_action(case, people.officer, rules.SUSPEND_UPDATES, LEGAL_BASIS, public_reason="公开理由")
+    own = propose_action(case, people.local_boss, rules.INTERVIEW, LEGAL_BASIS, public_reason="公开理由")
     db.session.commit()
     assert kinds(people.boss) == [("decide", case.id, action.id), ("decide", case.id, own.id)]
     assert kinds(people.local_boss) == [("decide", case.id, action.id)]  # not her own proposal
@@ -68,9 +68,9 @@ def test_a_proposed_action_waits_for_the_supervisors_who_may_decide_it(case, peo
 def test_a_proposed_lifting_is_named_as_such(case, people, staff_client):
     from cases.actions.service import propose_lift
 
-    action = propose_action(case, people.officer, rules.SUSPEND_UPDATES, LEGAL_BASIS)
+    action = propose_action(case, people.officer, rules.SUSPEND_UPDATES, LEGAL_BASIS, public_reason="公开理由")
     decide_action(action, people.boss, approve=True)
-    lift = propose_lift(action, people.officer, "整改完成")
+    lift = propose_lift(action, people.officer, "整改完成", public_reason="解除的公开理由")
     db.session.commit()
     assert kinds(people.boss) == [("decide_lift", case.id, lift.id)]
     client = staff_client(people.boss)
@@ -107,6 +107,7 @@ def test_a_rectification_review_waits_for_the_education_department_then_for_a_se
         LEGAL_BASIS,
         starts_on=today - timedelta(days=40),
         deadline_on=today - timedelta(days=10),
+        public_reason="公开理由",
     )
     decide_action(action, people.boss, approve=True)
     request_rectification_reviews(utcnow())
@@ -133,8 +134,8 @@ def test_the_page_lists_the_oldest_first_with_links_and_words(case, people, make
     """Catches: a list in no useful order, rows without a link to where the decision is made, an empty list
     without words, and a navigation badge that does not count."""
     second = file_tip(make_platform(region_code=HAIDIAN), "game_ads").case
-    newer = propose_action(case, people.officer, rules.INTERVIEW, LEGAL_BASIS)
-    older = propose_action(second, people.officer, rules.REFERRAL, LEGAL_BASIS)
+    newer = propose_action(case, people.officer, rules.INTERVIEW, LEGAL_BASIS, public_reason="公开理由")
+    older = propose_action(second, people.officer, rules.REFERRAL, LEGAL_BASIS, public_reason="公开理由")
     older.proposed_at = utcnow() - timedelta(days=3)
     db.session.commit()
     client = staff_client(people.boss)

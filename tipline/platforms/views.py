@@ -1,4 +1,4 @@
-"""The public filing list, one page per platform, and suggestions for the report form."""
+"""The public filing list, one page per platform, the enforcement record, and suggestions for the report form."""
 
 from flask import Blueprint, abort, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -6,6 +6,7 @@ from marshmallow import ValidationError
 
 from tipline import catalog
 from tipline.extensions import db
+from tipline.platforms import record
 from tipline.platforms.models import Platform
 from tipline.platforms.schemas import FilingListArgs, PlatformSuggestion
 from tipline.platforms.service import filing_list, suggest_platforms
@@ -13,6 +14,9 @@ from tipline.regions.models import Region
 from tipline.regions.service import region_choices
 
 bp = Blueprint("platforms", __name__, url_prefix="/platforms")
+# The public enforcement record (tipline/platforms/record.py) and its Atom feed.
+bp.add_url_rule("/actions", "actions", record.actions_page)
+bp.add_url_rule("/actions.atom", "actions_feed", record.actions_feed)
 
 
 @bp.route("")

@@ -129,7 +129,7 @@ ACTION_ROUTES = {
         },
         hidden=action_hidden,
         allowed=_lift_allowed,
-        form=lambda s, a: {"legal_basis": "整改完成"},
+        form=lambda s, a: {"legal_basis": "整改完成", "public_reason": "平台已完成整改。"},
         effect=_lift_effect,
     ),
     ("staff.review_action", "POST"): Exercise(

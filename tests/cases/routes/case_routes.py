@@ -397,7 +397,7 @@ CASE_ROUTES = {
         CASE_SCENES,
         hidden=case_hidden,
         allowed=_propose_allowed,
-        form=lambda s, a: {"type": rules.INTERVIEW, "legal_basis": "《未成年人保护法》"},
+        form=lambda s, a: {"type": rules.INTERVIEW, "legal_basis": "《未成年人保护法》", "public_reason": "公开理由"},
         effect=_propose_effect,
         consumes=False,
     ),

@@ -81,7 +81,7 @@ class Builder:
 
         case = case or self.case(states.INVESTIGATING, CYBER_WITH_EDUCATION)
         proposer = proposer or self.helper("officer", case.lead_department)
-        action = propose_action(case, proposer, action_type, "《未成年人保护法》", **dates)
+        action = propose_action(case, proposer, action_type, "《未成年人保护法》", **dates, public_reason="公开理由")
         db.session.commit()
         return action
 
@@ -134,7 +134,7 @@ class Builder:
         from cases.actions.service import propose_lift
 
         action = self.in_force(rules.SUSPEND_UPDATES)
-        propose_lift(action, self.helper("officer", action.department), "整改完成")
+        propose_lift(action, self.helper("officer", action.department), "整改完成", public_reason="解除的公开理由")
         db.session.commit()
         return action
 
