@@ -98,7 +98,20 @@ def _export_effect(actor, scene, before, response):
     return check(added and added[0].region_code == actor.region_code, "the export was not audited")
 
 
+def _statements_effect(actor, scene, before, response):
+    """A download of statements of reasons is audited, as about the downloader's region."""
+    added = before.added(AuditEntry, actor_id=actor.id, action="statements.export")
+    return check(added and added[0].region_code == actor.region_code, "the download was not audited")
+
+
 ADMIN_ROUTES = {
+    ("staff.statements", "GET"): Exercise("GET", fixed("/staff/statements"), NOTHING, ok=200),
+    ("staff.statements_jsonl", "GET"): Exercise(
+        "GET", fixed("/staff/statements.jsonl"), NOTHING, effect=_statements_effect, ok=200, consumes=False
+    ),
+    ("staff.statements_csv", "GET"): Exercise(
+        "GET", fixed("/staff/statements.csv"), NOTHING, effect=_statements_effect, ok=200, consumes=False
+    ),
     ("staff.users", "GET"): Exercise("GET", fixed("/staff/admin/users"), NOTHING, ok=200),
     ("staff.new_user", "GET"): Exercise("GET", fixed("/staff/admin/users/new"), NOTHING, ok=200),
     ("staff.audit_log", "GET"): Exercise("GET", fixed("/staff/admin/audit"), NOTHING, ok=200),
