@@ -39,6 +39,11 @@ KINDS = {
     "review_recorded": _l("A rectification review in case #%(case)s waits for your confirmation."),
     "review_confirmed": _l("The rectification review you recorded in case #%(case)s is confirmed."),
     "review_disputed": _l("The rectification review you recorded in case #%(case)s was not confirmed."),
+    # Is it fixed? (tipline/followup): reporters of a closed case say the problem is still there.
+    "fix_reopened": _l("Reporters of case #%(case)s say the problem is still there: the case is open again."),
+    "fix_followed": _l(
+        "Reporters of closed case #%(old)s say the problem is still there: their answers are in case #%(case)s."
+    ),
     # Told to the account's owner, so that someone who got hold of the password is noticed.
     "password_changed": _l(
         "The password of your account was changed. If you did not do this, tell your administrator at once."

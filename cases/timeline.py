@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from markupsafe import Markup, escape
 
 from cases import states
 from tipline import catalog
@@ -121,6 +123,9 @@ def _describe_more(kind, d):
     """Actions, reviews and escalations."""
     from cases.escalation import REASONS
 
+    if kind.startswith("fix_"):
+        return _describe_followup(kind, d)
+
     if kind == "action_proposed":
         return _("Action proposed: %(type)s.", type=_action_type(d.get("type")))
     if kind == "lift_proposed":
@@ -157,6 +162,79 @@ def _describe_more(kind, d):
                 reasons=reasons,
             )
         return _("Escalated to the supervisors: %(reasons)s.", reasons=reasons)
+    return kind
+
+
+def _case_link(case_id):
+    """A case number linking to its page (the timeline shows it as it is)."""
+    from flask import has_request_context, url_for
+
+    if not isinstance(case_id, int) or isinstance(case_id, bool) or not has_request_context():
+        return escape(f"#{case_id}")
+    return Markup('<a href="{}">#{}</a>').format(url_for("staff.case", case_id=case_id), case_id)
+
+
+def _linked(text, case_id):
+    """A translated sentence whose %(link)s is a link to a case."""
+    return escape(text) % {"link": _case_link(case_id)}
+
+
+def _describe_asked(d):
+    """The question put, with the answers so far (read now: they change as reporters answer)."""
+    asked = d.get("tips") if isinstance(d.get("tips"), int) else 0
+    return ngettext(
+        "The reporter of %(num)d report was asked whether the problem is gone.",
+        "The reporters of %(num)d reports were asked whether the problem is gone.",
+        asked,
+    )
+
+
+def _describe_followup(kind, d):
+    """Is it fixed? (tipline/followup): the question, the answers, and what they led to."""
+    from tipline.followup.models import FIXED
+
+    if kind == "fix_asked":
+        return _describe_asked(d)
+    if kind == "fix_answered":
+        gone = d.get("answer") == FIXED
+        if d.get("organisation"):
+            text = (
+                _(
+                    "%(org)s answers for report #%(tip)s: the problem is gone.",
+                    org=d["organisation"],
+                    tip=d.get("tip_id"),
+                )
+                if gone
+                else _(
+                    "%(org)s answers for report #%(tip)s: the problem is still there.",
+                    org=d["organisation"],
+                    tip=d.get("tip_id"),
+                )
+            )
+        elif gone:
+            text = _("The reporter of report #%(tip)s answers: the problem is gone.", tip=d.get("tip_id"))
+        else:
+            text = _("The reporter of report #%(tip)s answers: the problem is still there.", tip=d.get("tip_id"))
+        return f"{text} {_('(answer changed)')}" if d.get("changed") else text
+    if kind == "fix_reopened":
+        if d.get("reopened"):
+            return _("Reporters say the problem is still there: their answers reopened the case.")
+        return _("Reporters say the problem is still there; the case was open already.")
+    if kind == "fix_moved_on":
+        return _linked(
+            _(
+                "Reporters say the problem is still there; this case could not reopen, "
+                "so their answers went to case %(link)s."
+            ),
+            d.get("target_id"),
+        )
+    if kind == "fix_answers_joined":
+        return _linked(_("Reporters of closed case %(link)s say the problem is still there:"), d.get("source_id"))
+    if kind == "fix_followup_opened":
+        return _linked(
+            _("Case opened because reporters of closed case %(link)s say the problem is still there:"),
+            d.get("source_id"),
+        )
     return kind
 
 
@@ -236,6 +314,8 @@ def case_timeline(case):
                 who = detail.get("organisation") or _("Reporter of report #%(tip)s", tip=detail.get("tip_id"))
             kind, files = TIP_EVENT_KINDS[event.kind], tuple(tip_event.evidence)
             entries.append(Entry(event.created_at, who, describe(event), tip_event.body, kind, files))
+        elif event.kind.startswith("fix_"):
+            entries.append(_followup_entry(event, who, case))
         else:
             entries.append(Entry(event.created_at, who, describe(event), detail.get("reason") or ""))
     for tip_event in said.values():
@@ -243,6 +323,30 @@ def case_timeline(case):
             entries.append(_said_elsewhere(tip_event))
     entries.sort(key=lambda entry: entry.at)  # stable: the case's own order where times are equal
     return entries[::-1]
+
+
+def _followup_entry(event, who, case):
+    """Is it fixed? entries: an answer with its comment, the question with the answers so far, and the
+    answers that reopened the case or went to another, one a line."""
+    from tipline.followup.service import answer_counts, answer_line
+
+    detail = event.detail or {}
+    if event.kind == "fix_answered":
+        who = detail.get("organisation") or _("Reporter of report #%(tip)s", tip=detail.get("tip_id"))
+        return Entry(event.created_at, who, describe(event), detail.get("comment") or "", "reporter")
+    if event.kind == "fix_asked":
+        counts = answer_counts(case.id)
+        text = _(
+            "So far: %(gone)d gone, %(still)d still there, %(waiting)d not answered.",
+            gone=counts["fixed"],
+            still=counts["still_there"],
+            waiting=counts["waiting"],
+        )
+        return Entry(event.created_at, who, describe(event), text)
+    answers = detail.get("answers") if isinstance(detail.get("answers"), list) else []
+    shown = not (event.kind == "fix_reopened" and detail.get("reopened"))  # the reopening's reason quotes them
+    text = "\n".join(answer_line(a) for a in answers if isinstance(a, dict)) if shown else ""
+    return Entry(event.created_at, who, describe(event), text)
 
 
 def _said_elsewhere(tip_event):

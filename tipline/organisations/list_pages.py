@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from cases.forms import PlainForm
 from tipline import catalog
 from tipline.extensions import db, limiter
+from tipline.followup import service as followup
 from tipline.organisations import accounts, service
 from tipline.organisations import tips as org_tips
 from tipline.organisations.forms import AdditionForm, CollectForm
@@ -16,8 +17,9 @@ from tipline.organisations.models import COLLECTED
 from tipline.organisations.views import bp
 from tipline.reports.receipt import MalformedReceiptCode
 from tipline.spreadsheet import csv_bytes
+from tipline.tracking.forms import FixAnswerForm
 from tipline.tracking.status import EXPLANATIONS, PUBLIC_STATUSES
-from tipline.tracking.views import add_from_form
+from tipline.tracking.views import add_from_form, answer_from_form, fix_question
 from tipline.web import keeps_input, no_store
 
 SOURCES = {"filed": _l("Filed by us"), "collected": _l("Collected by receipt code")}
@@ -42,6 +44,7 @@ def _list_page(collect_form=None, status=200):
             collect_form=collect_form or CollectForm(formdata=None),
             plain=PlainForm(formdata=None),
             can_act=service.can_act(organisation),
+            fix_asked=followup.unanswered_tip_ids([line.tip.id for line in page.lines]),
         ),
         400 if filters.errors else status,
     )
@@ -131,7 +134,7 @@ def _listed_or_404(tip_id):
     return row
 
 
-def _tip_page(row, add_form, status=200):
+def _tip_page(row, add_form, status=200, fix_form=None):
     from tipline.tracking.status import public_status
 
     tip = row.tip
@@ -148,6 +151,8 @@ def _tip_page(row, add_form, status=200):
             plain=PlainForm(formdata=None),
             sources=SOURCES,
             collected=row.source == COLLECTED,
+            can_act=service.can_act(accounts.current_member().organisation),
+            **fix_question(tip, fix_form),
         ),
         status,
     )
@@ -175,6 +180,32 @@ def add(tip_id):
         flash(_("Thank you. Your addition is part of the report."))
         return redirect(url_for("org.tip", tip_id=tip_id), 303)
     return _tip_page(row, form, 400)
+
+
+@bp.route("/tips/<id:tip_id>/fixed", methods=["POST"])
+@limiter.limit(lambda: current_app.config["TRACK_ADD_CEILING"], methods=["POST"], scope="org-add")
+@accounts.member_required()
+@keeps_input
+def answer_fix(tip_id):
+    """The organisation's answer to "is the problem gone?" for a tip in its list."""
+    row = _listed_or_404(tip_id)
+    organisation = accounts.current_member().organisation
+    form = FixAnswerForm()
+    check = followup.check_of(row.tip)
+    if check is None:
+        flash(_("There is no question about this report to answer."))
+        return redirect(url_for("org.tip", tip_id=tip_id), 303)
+    if not service.can_act(organisation):
+        form.validate_on_submit()  # the comment is shown again as typed
+        form.answer.errors = [
+            *form.answer.errors,
+            _("Your organisation cannot answer for its reports as it stands now."),
+        ]
+        return _tip_page(row, AdditionForm(formdata=None), 403, form)
+    if answer_from_form(form, check, organisation):
+        flash(_("Thank you for your answer."))
+        return redirect(url_for("org.tip", tip_id=tip_id, _anchor="fix"), 303)
+    return _tip_page(row, AdditionForm(formdata=None), 400, form)
 
 
 @bp.route("/tips/<id:tip_id>/remove", methods=["POST"])

@@ -2,8 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import MultipleFileField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
+from tipline.followup.models import FIXED, STILL_THERE
 from tipline.forms import StampFields, TiplineForm, readable_text, strip_text
 
 
@@ -43,3 +44,21 @@ class LeaveForm(TiplineForm):
     """Close the reporter's view of the tip on this device."""
 
     submit = SubmitField(_l("Stop following my report on this device"))
+
+
+class FixAnswerForm(TiplineForm):
+    """The answer to "is the problem gone?" (tipline/followup): one of two buttons, and an optional comment."""
+
+    form_prefix = "fix"
+    # Sent by the button pressed (templates/tipline/_fix_question.html), never typed.
+    answer = StringField(validators=[AnyOf((FIXED, STILL_THERE), message=_l("Choose one of the two answers."))])
+    comment = TextAreaField(
+        _l("Anything to add?"),
+        filters=[strip_text],
+        validators=[
+            Optional(),
+            Length(max=1000, message=_l("Write at most %(max)d characters.")),
+            readable_text,
+        ],
+        description=_l("For example what you still see, and where. Staff read it; it is not published."),
+    )

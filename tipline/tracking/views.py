@@ -6,9 +6,10 @@ from flask_babel import gettext as _
 from tipline import fairness
 from tipline.evidence.intake import clean_form_files
 from tipline.extensions import db, limiter
+from tipline.followup import service as followup
 from tipline.reports.receipt import MalformedReceiptCode, normalize_receipt_code
 from tipline.reports.service import add_to_tip, find_tip
-from tipline.tracking.forms import AddInformationForm, LeaveForm, LookupForm
+from tipline.tracking.forms import AddInformationForm, FixAnswerForm, LeaveForm, LookupForm
 from tipline.tracking.sessions import (
     SESSION_KEY,
     end_tracking,
@@ -74,7 +75,7 @@ def lookup():
     return no_store(render_template("tipline/track.html", form=form, demand=demand), status)
 
 
-def _render_tip(tip, add_form, status=200):
+def _render_tip(tip, add_form, status=200, fix_form=None):
     code = public_status(tip)
     return no_store(
         render_template(
@@ -85,9 +86,21 @@ def _render_tip(tip, add_form, status=200):
             status_explanation=EXPLANATIONS[code],
             add_form=add_form,
             leave_form=LeaveForm(),
+            **fix_question(tip, fix_form),
         ),
         status,
     )
+
+
+def fix_question(tip, form=None):
+    """What a tip's page shows of the question "is the problem gone?": the check, whether it may be
+    answered now, and its form (the one sent, errors and comment kept, or a blank one)."""
+    check = followup.check_of(tip)
+    return {
+        "fix_check": check,
+        "fix_may_answer": followup.may_answer(check),
+        "fix_form": form or FixAnswerForm(formdata=None),
+    }
 
 
 @bp.route("/tip")
@@ -132,6 +145,44 @@ def add_from_form(form, tip, organisation=None):
         form.text.errors = list(form.text.errors) + [_("Write something or attach a file.")]
         return False
     add_to_tip(tip, form.text.data, clean, organisation)
+    db.session.commit()
+    return True
+
+
+@bp.route("/fixed", methods=["POST"])
+@limiter.limit(lambda: current_app.config["TRACK_ADD_LIMIT"], methods=["POST"], key_func=tracked_tip_key)
+@limiter.limit(lambda: current_app.config["TRACK_ADD_CEILING"], methods=["POST"], scope="track-add-address")
+@keeps_input
+def answer_fix():
+    """The reporter's answer to "is the problem gone?"."""
+    tip = _tracked_tip()
+    if tip is None:
+        flash(_("Your session has ended. Enter your receipt code again to answer."))
+        return redirect(url_for(".lookup"))
+    form = FixAnswerForm()
+    check = followup.check_of(tip)
+    if check is None:
+        flash(_("There is no question about this report to answer."))
+        return redirect(url_for(".tip"), 303)
+    if answer_from_form(form, check):
+        flash(_("Thank you for your answer."))
+        return redirect(url_for(".tip", _anchor="fix"), 303)
+    return _render_tip(tip, AddInformationForm(formdata=None), 400, form)
+
+
+def answer_from_form(form, check, organisation=None):
+    """Record the answer the form brings and commit; False, with the form's errors set, if not.
+
+    `organisation`: the organisation answering for a tip in its list (the reporter otherwise).
+    """
+    if not form.validate_on_submit():
+        return False
+    try:
+        followup.answer(check, form.answer.data, form.comment.data or "", organisation)
+    except followup.FollowupError as refused:
+        db.session.rollback()
+        form.answer.errors = [*form.answer.errors, str(refused.message)]
+        return False
     db.session.commit()
     return True
 
