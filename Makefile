@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # pytest-xdist workers; the suite's databases and Redis keys are per worker.
 JOBS ?= auto
 
-.PHONY: run test bench worker messages translations clean system-test-deps mutants
+.PHONY: run test bench worker messages translations clean system-run-deps system-test-deps mutants
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV) || { $(SUDO) $(APT_GET) update -qq && $(SUDO) $(APT_GET) install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
@@ -35,12 +35,25 @@ messages: $(VENV)/.runtime
 	$(BIN)/pybabel -q update -i tipline/translations/messages.pot -d tipline/translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python -m tipline.translations.english
 
-run: $(VENV)/.runtime translations
+# What the app needs from the system to draw the reports' PDFs (WeasyPrint): Pango and a Chinese
+# font. Installed when missing and possible; without them every page works and a report's PDF
+# fails with the reason on the report.
+system-run-deps:
+	@missing=""; \
+	ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	[ -n "$$(fc-list :lang=zh 2>/dev/null)" ] || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		{ $(SUDO) $(APT_GET) update -qq && $(SUDO) $(APT_GET) install -y -qq $$missing; } || \
+			echo "could not install$$missing: reports will be made without their PDF"; \
+	fi
+
+run: $(VENV)/.runtime translations system-run-deps
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-worker: $(VENV)/.runtime translations
+worker: $(VENV)/.runtime translations system-run-deps
 	$(FLASK) worker
 
 # What the suite needs from the system, installed only when missing.
@@ -49,6 +62,9 @@ system-test-deps:
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium fonts-noto-cjk"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	command -v pg_ctlcluster >/dev/null || missing="$$missing postgresql"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	[ -n "$$(fc-list :lang=zh 2>/dev/null)" ] || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) $(APT_GET) update -qq && $(SUDO) $(APT_GET) install -y -qq $$missing; \

@@ -206,6 +206,7 @@ class Seeder:
             lead, co = CATEGORY_DEPARTMENTS[category]
             # Public tips only: no organisation filed them, so none weighs in the priority (trust.py).
             case_clients, organisation = set(), False
+            case_tips = []
             last = created
             for n in range(size):
                 tip_id = self.next_tip
@@ -222,7 +223,7 @@ class Seeder:
                 case_clients.add(client)
                 text = self._text()
                 contact = self.encrypt({"email": f"parent{tip_id}@example.com"}) if rng.random() < 0.4 else None
-                tip_rows.append(
+                case_tips.append(
                     (tip_id, secrets.token_hex(32), platform_id, self.platform_names[platform_index], category,
                      rng.choice(LOCATIONS), text, "", None, reporter, contact, "zh" if text[0] > "~" else "en",
                      client, at, case_id, "", "[]", _terms(text))
@@ -241,19 +242,24 @@ class Seeder:
             # Overdue open cases were escalated when they fell due (cases/escalation.py).
             escalated = changed if deadline is not None and deadline < ESCALATED_BEFORE else None
             assignee = rng.choice(self.staff_ids) if state != states.NEW else None
+            acted = state == states.CLOSED_FOUNDED and rng.random() < 0.3
+            # Triage answers every reporter (their public status changes); an action is approved when it closes.
+            triaged = changed if state != states.NEW else None
+            acted_at = changed if acted else None
             case_rows.append(
                 (case_id, platform_id, self.platform_names[platform_index], category, self.platform_region(platform_id),
                  lead, co, assignee, priority, json.dumps([["severity", CATEGORY_SEVERITY[category]]]), state, changed,
                  deadline, kept_key, None, created, changed, closed, escalated, None, size, len(case_clients),
-                 organisation)
+                 organisation, triaged, acted_at)
             )  # fmt: skip
+            tip_rows.extend(row + (triaged, acted_at) for row in case_tips)
             if state != states.NEW:
                 case_events.append(
                     (self.next_case_event, case_id, assignee, "state_changed",
                      json.dumps({"from": states.NEW, "to": state}), changed)
                 )  # fmt: skip
                 self.next_case_event += 1
-            if state == states.CLOSED_FOUNDED and rng.random() < 0.3:
+            if acted:
                 kind = rng.choice([rules.INTERVIEW, rules.RECTIFICATION, rules.SUSPEND_UPDATES, rules.DELISTING])
                 actions.append(
                     (self.next_action, case_id, platform_id, kind, lead, "《未成年人保护法》第七十四条",
@@ -288,10 +294,10 @@ class Seeder:
             ("case_record (id, platform_id, platform_name, category, region_code, lead_department, co_department,"
              " assignee_id, priority, priority_reasons, state, state_changed_at, deadline_at, open_key, merged_into_id,"
              " created_at, updated_at, closed_at, escalated_for, escalated_to_region, tip_count, reporter_count,"
-             " organisation_reported)", case_rows),
+             " organisation_reported, triaged_at, first_action_at)", case_rows),
             ("tip (id, receipt_digest, platform_id, platform_name, category, location, description, url, seen_at,"
              " reporter_type, contact_encrypted, locale, client_digest, created_at, case_id, junk_status, junk_reasons,"
-             " search_terms)", tip_rows),
+             " search_terms, first_response_at, acted_at)", tip_rows),
             ("tip_event (id, tip_id, kind, body, created_at)", tip_events),
             ("case_event (id, case_id, actor_id, kind, detail, created_at)", case_events),
             ("enforcement_action (id, case_id, platform_id, type, department, legal_basis, details, state, starts_on,"

@@ -66,9 +66,16 @@ def target_region(target_type, target_id):
         from cases.routing import route_case
 
         return route_case(tip.platform, tip.category)[0]
-    model = {"case": Case, "user": StaffUser, "action": Action, "platform": Platform, "organisation": Organisation}.get(
-        target_type
-    )
+    from cases.periodic.models import PeriodicReport
+
+    model = {
+        "case": Case,
+        "user": StaffUser,
+        "action": Action,
+        "platform": Platform,
+        "organisation": Organisation,
+        "report": PeriodicReport,
+    }.get(target_type)
     row = db.session.get(model, target_id) if model else None
     if row is None:
         return None

@@ -30,6 +30,7 @@ KINDS = {
     "case.split": _l("Split reports off a case"),
     "case.escalate": _l("Escalated a case"),
     "case.review_co_handling": _l("Made the education department co-handle a case, to review a rectification"),
+    "case.fix_still_there": _l("Took up reporters' answers that the problem of a closed case is still there"),
     "tip.message": _l("Wrote to the reporter"),
     "tip.contact_viewed": _l("Viewed the reporter's contact details"),
     "tip.junk_confirmed": _l("Confirmed a report as junk"),
@@ -59,6 +60,10 @@ KINDS = {
     "user.totp_disabled": _l("Turned off a second factor"),
     "user.sign_out_everywhere": _l("Signed out on every device"),
     "audit.export": _l("Exported the audit log"),
+    "statements.export": _l("Downloaded statements of reasons"),
+    "report.request": _l("Asked for a periodic report"),
+    "report.retry": _l("Asked for a failed periodic report to be made again"),
+    "report.download": _l("Downloaded a periodic report"),
     "organisation.create": _l("Registered an organisation"),
     "organisation.view": _l("Viewed an organisation's details"),
     "organisation.verify": _l("Verified an organisation"),
@@ -82,6 +87,8 @@ KIND_GROUPS = {
     "platform": _l("On platforms"),
     "user": _l("Accounts and sign-in"),
     "audit": _l("On the audit log"),
+    "statements": _l("On statements of reasons"),
+    "report": _l("On periodic reports"),
     "organisation": _l("On organisations"),
 }
 
@@ -638,11 +645,41 @@ def _export(reader, d):
     return _joined([chosen, count, more])
 
 
+def _statements_export(reader, d):
+    file_format = {"jsonl": "JSON Lines", "csv": "CSV"}.get(d.get("format"), plain(d.get("format")))
+    period = _(
+        "Decided from %(since)s to %(until)s, as %(format)s.",
+        since=_day(d.get("since")),
+        until=_day(d.get("until")),
+        format=file_format,
+    )
+    rows = d.get("rows")
+    count = ngettext("%(num)d statement.", "%(num)d statements.", rows) if isinstance(rows, int) else ""
+    return _joined([period, count])
+
+
+def _report_request(reader, d):
+    first, _sep, last = str(d.get("period") or "").partition("/")
+    region = plain(d.get("region"))
+    return _("Region %(region)s, %(first)s to %(last)s.", region=region, first=_day(first), last=_day(last))
+
+
+def _report_download(reader, d):
+    return _("As %(format)s.", format=plain(str(d.get("format") or "").upper()))
+
+
 def _day(text):
     try:
         return format_date(date.fromisoformat(text), "medium")
     except (TypeError, ValueError):
         return plain(text)
+
+
+def _fix_still_there(reader, d):
+    """Is it fixed? (tipline/followup): where the answers went."""
+    answers = d.get("answers") if isinstance(d.get("answers"), int) else 0
+    counted = ngettext("%(num)d answer.", "%(num)d answers.", answers)
+    return _joined([_("Taken up in case #%(id)s.", id=_v(d, "taken_up_in")), counted])
 
 
 def _nothing(reader, d):
@@ -664,6 +701,7 @@ DETAILS = {
     "case.split": _split,
     "case.escalate": _escalate,
     "case.review_co_handling": _co_handling,
+    "case.fix_still_there": _fix_still_there,
     "tip.message": _nothing,
     "tip.contact_viewed": _contact,
     "tip.junk_confirmed": _junk,
@@ -693,6 +731,10 @@ DETAILS = {
     "user.totp_disabled": _nothing,
     "user.sign_out_everywhere": _nothing,
     "audit.export": _export,
+    "statements.export": _statements_export,
+    "report.request": _report_request,
+    "report.retry": _nothing,
+    "report.download": _report_download,
     "organisation.create": _organisation_create,
     "organisation.view": _nothing,
     "organisation.verify": _organisation_decision("verify"),

@@ -71,9 +71,12 @@ def register(app):
         platform_pages,
         queue,
         queue_actions,
+        statement_pages,
         worklists,
     )
     from cases.actions import views  # noqa: F401
+    from cases.evaluation import views as evaluation_views  # noqa: F401
+    from cases.periodic import views as periodic_views  # noqa: F401
     from cases.templating import install
 
     app.register_blueprint(bp)

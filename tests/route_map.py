@@ -52,6 +52,9 @@ PARAMS = {
     ("staff.confirm_review", "action_id"): "review_recorded",
     ("staff.confirm_junk", "tip_id"): "tray_tip",
     ("staff.release_junk", "tip_id"): "tray_tip",
+    ("staff.evaluation_csv", "table"): "evaluation_table",
+    "report_id": "report",
+    ("staff.report_file", "kind"): "report_kind",
 }
 
 
@@ -117,6 +120,7 @@ def route_world(app, make_staff, make_platform, file_tip):
     from cases.models import CaseTask
     from cases.notices import Notice
     from cases.operations import assign
+    from cases.periodic.models import PeriodicReport
     from cases.saved_filters import save_filter
     from tests.cases.routes.world import make_organisation
     from tests.tipline import images
@@ -147,7 +151,9 @@ def route_world(app, make_staff, make_platform, file_tip):
         today = utcnow().date()
         start = today - timedelta(days=40) if overdue else today
         dates = {"starts_on": start, "deadline_on": start + timedelta(days=30)}
-        made = actions.propose_action(case, cyber_officer, action_type, "《未成年人保护法》", **dates)
+        made = actions.propose_action(
+            case, cyber_officer, action_type, "《未成年人保护法》", **dates, public_reason="公开理由"
+        )
         if decided:
             actions.decide_action(made, cyber_supervisor, approve=True)
         return made
@@ -163,6 +169,11 @@ def route_world(app, make_staff, make_platform, file_tip):
     tray = file_tip(make_platform(region_code=HAIDIAN), "game_ads", description="https://spam.example/x")
     assert tray.junk_status == "suspected", tray.junk_reasons
     saved_filter = save_filter(officer, "我的逾期案件", {"scope": "overdue"})  # the officer's own, no one else's
+    report = PeriodicReport(
+        kind="on_demand", region_code=HAIDIAN, starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 31), state="done",
+        csv_data=b"\xef\xbb\xbfreport\n", pdf_data=b"%PDF-1.4 report",
+    )  # fmt: skip
+    db.session.add(report)
     db.session.commit()
     # An organisation waiting for verification (address confirmed), with its proof document.
     organisation = make_organisation("pending", confirmed=True, proof=True)
@@ -185,6 +196,9 @@ def route_world(app, make_staff, make_platform, file_tip):
         "saved_filter": saved_filter.id,
         "organisation": organisation.id,
         "language": "en",
+        "evaluation_table": "timeliness",
+        "report": report.id,
+        "report_kind": "pdf",
         "first_page": 1,  # of a PDF's pages (the photo's route answers 404: it is not a PDF)
     }
     people = {"officer": officer, "admin": admin, **reporting}

@@ -177,10 +177,10 @@ def test_action_operations_check_region_and_department_themselves(app, make_staf
     stranger = make_staff("supervisor", "cyberspace", CHAOYANG)  # right role and department, sibling region
     proposals = db.session.query(Action).count()
     with pytest.raises(operations.NotAllowed):
-        service.propose_action(case, stranger, rules.INTERVIEW, "《未成年人保护法》")
+        service.propose_action(case, stranger, rules.INTERVIEW, "《未成年人保护法》", public_reason="公开理由")
     db.session.rollback()
     with pytest.raises(operations.NotAllowed):
-        service.propose_lift(action, stranger, "整改完成")
+        service.propose_lift(action, stranger, "整改完成", public_reason="解除的公开理由")
     db.session.rollback()
     assert db.session.query(Action).count() == proposals
     platform = case.platform

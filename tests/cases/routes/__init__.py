@@ -11,14 +11,18 @@ from tests.cases.routes.action_routes import ACTION_ROUTES
 from tests.cases.routes.admin_routes import ADMIN_ROUTES
 from tests.cases.routes.case_routes import CASE_ROUTES
 from tests.cases.routes.desk_routes import DESK_ROUTES
+from tests.cases.routes.evaluation_routes import EVALUATION_ROUTES
 from tests.cases.routes.organisation_routes import ORGANISATION_ROUTES
 from tests.cases.routes.queue_routes import QUEUE_ROUTES
+from tests.cases.routes.report_routes import REPORT_ROUTES
 from tests.cases.routes.worklist_routes import WORKLIST_ROUTES
 
 EXERCISES = {
     **CASE_ROUTES,
     **ACTION_ROUTES,
     **DESK_ROUTES,
+    **EVALUATION_ROUTES,
+    **REPORT_ROUTES,
     **ADMIN_ROUTES,
     **WORKLIST_ROUTES,
     **QUEUE_ROUTES,
