@@ -269,7 +269,8 @@ def test_every_action_type_is_approved_shown_publicly_and_lifted(live_server, st
         if action_type == rules.BLACKLIST:
             expect(public.locator(".badge.list-black")).to_have_text(PUBLIC_LIST["black"])
             history = section_list(public, "黑白名单记录").locator("li")
-            expect(history.first).to_contain_text(f"{PUBLIC_LIST['black']} · {BLACKLIST_BASIS}")
+            # The list history says what the action's public reason says, rather than its legal basis.
+            expect(history.first).to_contain_text(f"{PUBLIC_LIST['black']} · {PUBLIC_REASON}")
         if not lasting:
             continue
 
@@ -295,7 +296,7 @@ def test_every_action_type_is_approved_shown_publicly_and_lifted(live_server, st
             expect(public.locator(".badge.list-black")).to_have_count(0)
             expect(public.locator(".badge.list-none")).to_have_text(PUBLIC_LIST["none"])
             history = section_list(public, "黑白名单记录").locator("li")
-            expect(history.first).to_contain_text(f"{PUBLIC_LIST['none']} · {LIFT_BASIS}")
+            expect(history.first).to_contain_text(f"{PUBLIC_LIST['none']} · {LIFT_PUBLIC_REASON}")
             expect(history.first).not_to_contain_text(BLACKLIST_BASIS)
 
     # Every type is on the public record once, as a past action; the lifting proposals are not.
