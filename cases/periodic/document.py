@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from flask import render_template
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
+from PIL import ImageFile
 from sqlalchemy import select
 
 from cases.actions import rules
@@ -214,9 +215,21 @@ def _no_fetching(url, *args, **kwargs):
     raise ValueError(f"not fetched: {url[:80]}")
 
 
-def pdf_file(document):
-    """The report as a PDF laid out for A4 paper."""
+def _weasyprint_html():
+    """WeasyPrint's HTML class, leaving Pillow as every other user of it expects.
+
+    Importing WeasyPrint turns on Pillow's process-wide LOAD_TRUNCATED_IMAGES, under
+    which a truncated photo decodes as grey instead of failing: evidence would then be
+    kept half-read instead of refused. The report draws no image, so it is turned back.
+    """
+    truncated = ImageFile.LOAD_TRUNCATED_IMAGES
     from weasyprint import HTML
 
+    ImageFile.LOAD_TRUNCATED_IMAGES = truncated
+    return HTML
+
+
+def pdf_file(document):
+    """The report as a PDF laid out for A4 paper."""
     html = render_template("cases/report_pdf.html", document=document)
-    return HTML(string=html, url_fetcher=_no_fetching).write_pdf()
+    return _weasyprint_html()(string=html, url_fetcher=_no_fetching).write_pdf()

@@ -16,6 +16,8 @@ from cases.periodic import document, service
 from cases.periodic.models import DONE, FAILED, MONTHLY, QUEUED, WEEKLY, PeriodicReport
 from tests.cases.conftest import BEIJING, CHAOYANG, HAIDIAN
 from tests.conftest import csrf_token
+from tests.tipline.images import png_image
+from tipline.evidence.files import EvidenceRejected, strip_image
 from tipline.extensions import db
 from tipline.regions.models import Region
 from tipline.reports.models import Tip
@@ -134,6 +136,20 @@ def test_a_supervisor_asks_for_a_report_and_reads_its_totals_in_the_pdf_and_csv(
     # Every download is in the audit log.
     kinds = db.session.scalars(select(AuditEntry.action).where(AuditEntry.target_type == "report")).all()
     assert kinds.count("report.download") == 2 and "report.request" in kinds
+
+
+def test_drawing_a_pdf_leaves_truncated_evidence_refused(app, world, staff_client):
+    """WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process when imported.
+
+    Catches: pdf_file importing WeasyPrint without turning it back, after which a cut-off
+    photo sent as evidence is kept half grey instead of refused.
+    """
+    client = staff_client(world["supervisor"])
+    assert ask(client, BEIJING, world["start"], world["end"]).status_code == 302
+    report = db.session.scalars(select(PeriodicReport)).one()
+    assert client.get(f"/staff/reports/{report.id}.pdf").data.startswith(b"%PDF")
+    with pytest.raises(EvidenceRejected):
+        strip_image(png_image((64, 64))[:60], "image/png", 10_000_000)
 
 
 def test_an_english_report_reads_in_english(app, world, staff_client):
