@@ -171,6 +171,12 @@
       if (event.submitter && /find_platform$/.test(event.submitter.name)) return;
       var name = input.value.trim();
       if (hidden.value || !name || checked.value === name || lastQuery !== name || !items.length) return;
+      // A name that is exactly one platform's, in Chinese or English, is that platform, as the server takes it.
+      var folded = name.toLowerCase();
+      var same = items.filter(function (item) {
+        return item.name.toLowerCase() === folded || (item.name_en || "").toLowerCase() === folded;
+      });
+      if (same.length === 1) { choose(same[0]); return; }
       event.preventDefault();
       close();
       ask(name);

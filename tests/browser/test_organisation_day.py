@@ -120,6 +120,8 @@ def test_a_parent_committees_first_day_on_a_phone(smtp_server, app, live_server,
     expect(member.locator("#reporter_type")).to_have_value("parent_committee")
     form = member.locator("form.report-form")
     form.locator("#platform_name").fill("云朵网课")
+    # The registry's exact name: once the suggestions are in, sending files under that platform, not asking.
+    expect(member.locator("#platform-suggestions")).to_be_visible()
     form.locator("#category").select_option("game_ads")
     form.locator("#location").select_option("popup")
     form.locator("#description").fill("家委会汇总：多名家长反映作业批改页面弹出游戏充值广告，点开直接进入支付页面。")
