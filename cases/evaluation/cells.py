@@ -12,6 +12,7 @@ from tipline import catalog
 from tipline.extensions import db
 from tipline.i18n import localized
 from tipline.regions.models import Region
+from tipline.regions.service import branches
 
 # Cell kinds: how a value is shown (cases/evaluation/views.py: figure).
 TEXT, COUNT, DAYS, PERCENT, CHANGE, PLATFORM = "text", "count", "days", "percent", "change", "platform"
@@ -104,20 +105,13 @@ class Basis:
 
     def __init__(self, region, period, now):
         self.region, self.period, self.previous, self.now = region, period, period.previous(), now
-        rows = db.session.execute(select(Region.code, Region.parent_code)).all()
-        children = {}
-        for code, parent in rows:
-            children.setdefault(parent, []).append(code)
-        self.branches = {}  # child code -> its subtree's codes
-        self.branch_of = {region.code: OWN}  # region code -> child code, or OWN
-        for child in sorted(children.get(region.code, ())):
-            stack, found = [child], []
-            while stack:
-                code = stack.pop()
-                found.append(code)
-                stack.extend(children.get(code, ()))
-            self.branches[child] = tuple(sorted(found))
-            self.branch_of.update(dict.fromkeys(found, child))
+        owner = branches(region.code)
+        self.branch_of = {code: OWN if child == region.code else child for code, child in owner.items()}
+        below = {}
+        for code, child in sorted(owner.items()):
+            if child != region.code:
+                below.setdefault(child, []).append(code)
+        self.branches = {child: tuple(codes) for child, codes in sorted(below.items())}  # child -> its subtree
         self.codes = tuple(sorted(self.branch_of))
         self.names = {r.code: r for r in db.session.scalars(select(Region).where(Region.code.in_(self.branches)))}
 

@@ -23,6 +23,7 @@ from tipline.extensions import db
 from tipline.figures import charts, rollup
 from tipline.figures.service import Cell, Table
 from tipline.regions.models import Region
+from tipline.regions.service import branches, children_by_parent
 from tipline.spreadsheet import safe_cell
 from tipline.timeutil import utcnow
 
@@ -34,21 +35,6 @@ class Document:
     made_at: object
     tables: list = field(default_factory=list)
     charts: dict = field(default_factory=dict)
-
-
-def _subtree(region_code):
-    """{code: the child of region_code it lies under (or region_code itself)} for the region's subtree."""
-    children = {}
-    for code, parent in db.session.execute(select(Region.code, Region.parent_code)):
-        children.setdefault(parent, []).append(code)
-    owner = {region_code: region_code}
-    for child in children.get(region_code, ()):
-        stack = [child]
-        while stack:
-            current = stack.pop()
-            owner[current] = child
-            stack.extend(children.get(current, ()))
-    return owner, children.get(region_code, [])
 
 
 def _tally(period, owner):
@@ -81,7 +67,9 @@ SUMMARY_MEASURES = (
 def contents(report, period, progress):
     """Every table of the report (progress(percent) is told as it goes)."""
     region = db.session.get(Region, report.region_code)
-    owner, children = _subtree(region.code)
+    tree = children_by_parent()
+    owner = branches(region.code, tree)
+    children = tree.get(region.code, [])
     now_tally, child_tally = _tally(period, owner)
     before_tally, _before_child = _tally(period.previous(), owner)
     progress(20)

@@ -20,6 +20,7 @@ from tipline.extensions import db
 from tipline.figures import rollup
 from tipline.figures.models import FigureCount
 from tipline.regions.models import Region
+from tipline.regions.service import branches, children_by_parent
 from tipline.timeutil import app_today
 
 # ASCII digits only: Python reads "٢٠٢٦" or "２０２６" as 2026 too, and the address would name no period we list.
@@ -207,26 +208,6 @@ def national_region():
     return db.session.scalars(select(Region).where(Region.parent_code.is_(None)).order_by(Region.code)).first()
 
 
-def _tree():
-    rows = db.session.execute(select(Region.code, Region.parent_code)).all()
-    children = {}
-    for code, parent in rows:
-        children.setdefault(parent, []).append(code)
-    return children
-
-
-def _below(region_code, children):
-    """{leaf or inner code: the child of region_code it belongs to (or region_code itself)} for the subtree."""
-    owner = {region_code: region_code}
-    for child in children.get(region_code, ()):
-        stack = [child]
-        while stack:
-            current = stack.pop()
-            owner[current] = child
-            stack.extend(children.get(current, ()))
-    return owner
-
-
 def _sums(owner, is_root, *group, measures=None, measure_prefix=None, months=None):
     """Sums of the rollup over the subtree, grouped by the given columns (plus region_code)."""
     columns = [*group, FigureCount.region_code]
@@ -244,8 +225,8 @@ def _sums(owner, is_root, *group, measures=None, measure_prefix=None, months=Non
 
 def figures(region, period):
     """Every public figure of `region` (and below) over `period`."""
-    children = _tree()
-    owner = _below(region.code, children)
+    children = children_by_parent()
+    owner = branches(region.code, children)
     root = region.parent_code is None
     counted = (rollup.TIPS, rollup.CLOSED_FOUNDED, rollup.CLOSED_UNFOUNDED)
     months = set(period.months) | set(period.trend)

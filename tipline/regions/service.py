@@ -6,18 +6,33 @@ from tipline.extensions import db
 from tipline.regions.models import Region
 
 
+def children_by_parent():
+    """{parent code: [its children's codes]} for the whole tree; the top regions are under None."""
+    children = {}
+    for code, parent in db.session.execute(select(Region.code, Region.parent_code)):
+        children.setdefault(parent, []).append(code)
+    return children
+
+
 def subtree_codes(code):
     """The codes of a region and every region below it."""
-    rows = db.session.execute(select(Region.code, Region.parent_code)).all()
-    children = {}
-    for child, parent in rows:
-        children.setdefault(parent, []).append(child)
-    found, stack = [], [code]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(children.get(current, ()))
-    return found
+    return list(branches(code))
+
+
+def branches(code, children=None):
+    """{every code in the region's subtree: the child of `code` it lies under, or `code` itself}.
+
+    What a table "by child region" adds up: a district's tips count for its city.
+    """
+    children = children_by_parent() if children is None else children
+    owner = {code: code}
+    for child in children.get(code, ()):
+        stack = [child]
+        while stack:
+            current = stack.pop()
+            owner[current] = child
+            stack.extend(children.get(current, ()))
+    return owner
 
 
 def region_choices(within=None):
