@@ -7,7 +7,7 @@ app's zone whoever types or reads them: actions take effect on Beijing calendar 
 """
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -31,6 +31,11 @@ def app_today(now=None):
     """
     moment = (now or utcnow()).replace(tzinfo=timezone.utc)
     return moment.astimezone(app_zone()).date()
+
+
+def day_start(day):
+    """The instant (naive UTC, as stored) at which a calendar day of the app's zone (Beijing) begins."""
+    return datetime.combine(day, time.min, tzinfo=app_zone()).astimezone(timezone.utc).replace(tzinfo=None)
 
 
 @cache

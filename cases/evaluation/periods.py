@@ -1,20 +1,15 @@
 """Periods of the evaluation: Beijing calendar days, both ends included, and the period just before."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 
-from tipline.timeutil import app_zone
+from tipline.timeutil import day_start
 
 # The longest period one evaluation covers (a leap year): past it, the figures would read every
 # case of several years at once; a longer view is a series of periods.
 MAX_DAYS = 366
-
-
-def day_start(day):
-    """The instant (naive UTC, as stored) at which a calendar day of the app's zone (Beijing) begins."""
-    return datetime.combine(day, time.min, tzinfo=app_zone()).astimezone(timezone.utc).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

@@ -80,8 +80,8 @@ def world(app, make_platform, file_tip, make_staff):
 
 def expected_tips(region_code, start, end):
     """Tips filed into cases of the region's tree between two Beijing days, counted straight from the rows."""
-    from cases.evaluation.periods import day_start
     from tipline.regions.service import subtree_codes
+    from tipline.timeutil import day_start
 
     return db.session.scalar(
         select(func.count())

@@ -11,7 +11,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -28,7 +28,7 @@ from tipline.regions.models import Region
 from tipline.regions.service import subtree_codes
 from tipline.reports.models import Tip
 from tipline.spreadsheet import safe_cell
-from tipline.timeutil import FIRST_DAY, LAST_DAY, app_today, app_zone, typed_day
+from tipline.timeutil import FIRST_DAY, LAST_DAY, app_today, day_start, typed_day
 
 SCHEMA_VERSION = "1.0"
 STATEMENT_PREFIX = "TIPLINE-SOR-"
@@ -120,11 +120,6 @@ PUBLIC_CSV_COLUMNS = tuple(name for name in CSV_COLUMNS if not name.startswith("
 def statement_id(action_id):
     """The statement's stable id: one action, one statement, never reused."""
     return f"{STATEMENT_PREFIX}{action_id}"
-
-
-def day_start_utc(day):
-    """The first instant of a Beijing calendar day, as naive UTC (what DateTime columns store)."""
-    return datetime.combine(day, time.min, tzinfo=app_zone()).astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def _stamp(moment):
@@ -328,9 +323,9 @@ def approved_actions(since=None, until=None, region_code=None):
     in cases of `region_code`'s region tree when given, in decision order."""
     query = select(Action).where(Action.state.in_((rules.IN_FORCE, rules.ENDED)), Action.decided_at.is_not(None))
     if since is not None:
-        query = query.where(Action.decided_at >= day_start_utc(since))
+        query = query.where(Action.decided_at >= day_start(since))
     if until is not None:
-        query = query.where(Action.decided_at < day_start_utc(until + timedelta(days=1)))
+        query = query.where(Action.decided_at < day_start(until + timedelta(days=1)))
     if region_code is not None:
         query = query.join(Case, Action.case_id == Case.id).where(Case.region_code.in_(subtree_codes(region_code)))
     return query.order_by(Action.decided_at, Action.id)
