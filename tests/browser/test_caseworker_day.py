@@ -220,7 +220,7 @@ def test_the_staff_pages_pass_axe_on_every_screen(live_server, page, staff, case
     problems = []
     for role, paths in (
         ("officer", ["/staff/", f"/staff/cases/{case}", "/staff/tasks", "/staff/notices", "/staff/account"]),
-        ("supervisor", ["/staff/approvals", "/staff/admin/audit"]),
+        ("supervisor", ["/staff/approvals", "/staff/admin/audit", "/staff/statements"]),
         ("intake", ["/staff/junk"]),
     ):
         pg = page(language="en-US")  # the sign-in helper reads the English page

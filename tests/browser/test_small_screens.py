@@ -47,6 +47,8 @@ def test_every_public_page_fits_every_screen_and_passes_axe(live_server, page, d
         "/platforms",
         "/platforms?q=xyz-none",
         f"/platforms/{platform_id}",
+        "/platforms/actions",
+        "/stats",
         "/nowhere",
     ]:
         pg.goto(f"{live_server}{path}")
