@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import func, select
 
 from tipline.extensions import db
 
@@ -24,6 +25,7 @@ def register(app):
         relay_jobs,
         create_user,
         create_organisation,
+        create_api_key,
         scan_deadlines,
         export_statements,
         refresh_figures_command,
@@ -130,6 +132,49 @@ def create_organisation(name, kind, region_code, email, password, credit_code, s
         raise click.ClickException(str(exc.message)) from None
     db.session.commit()
     click.echo(f"created organisation #{organisation.id} {organisation.name}: {kind}, {organisation.status}")
+
+
+@click.command("create-api-key")
+@click.option("--email", required=True, help="a staff account's or an organisation member's sign-in address")
+@click.option("--name", default="command line", show_default=True, help="what the key is for, shown on the account")
+@click.option("--scope", "scopes", multiple=True, help="what the key may do (repeat); by default all its kind may")
+@click.option(
+    "--account",
+    type=click.Choice(["staff", "member"]),
+    default=None,
+    help="which account, when a staff account and an organisation member share the address",
+)
+@with_appcontext
+def create_api_key(email, name, scopes, account):
+    """Print a new API key for an existing account, once (only its hash is kept).
+
+    The key works as the Bearer token of /api/v1/ and as the api_key of /open311/v2/.
+    """
+    from cases.accounts.models import StaffUser
+    from tipline.api.tokens import TokenError, create_token, scopes_for
+    from tipline.organisations.models import OrgMember
+
+    folded = email.strip().lower()
+    found = {
+        "staff": db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == folded)),
+        "member": db.session.scalar(select(OrgMember).where(func.lower(OrgMember.email) == folded)),
+    }
+    if account is not None:
+        found = {account: found[account]}
+    owners = [owner for owner in found.values() if owner is not None]
+    if not owners:
+        raise click.ClickException(f"no {account or 'staff or organisation'} account uses {email}")
+    if len(owners) > 1:
+        raise click.ClickException(f"both a staff account and an organisation member use {email}: add --account")
+    [owner] = owners
+    try:
+        token, key = create_token(owner, name, list(scopes) or list(scopes_for(owner)), operator=True)
+    except TokenError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc.message)) from None
+    db.session.commit()
+    click.echo(f'API key #{token.id} "{token.name}" for {email} ({", ".join(token.scopes)}), shown this once:')
+    click.echo(key)
 
 
 @click.command("seed-demo")

@@ -8,6 +8,8 @@ from cases.notices import Notice
 from cases.periodic.models import PeriodicReport
 from cases.saved_filters import SavedFilter
 from cases.seen import CaseVisit
+from tipline.api.idempotency import IdempotentRequest
+from tipline.api.tokens import ApiToken
 from tipline.evidence.models import Evidence
 from tipline.figures.models import FigureCount
 from tipline.followup.models import FixCheck
@@ -23,6 +25,8 @@ from tipline.tracking.sessions import TrackingSession
 
 __all__ = [
     "Action",
+    "ApiToken",
+    "IdempotentRequest",
     "ListEntry",
     "AuditEntry",
     "Case",
