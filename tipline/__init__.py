@@ -82,6 +82,9 @@ def register_blueprints(app):
     from cases.blueprint import register as register_staff
 
     register_staff(app)
+    from tipline.api import register_api
+
+    register_api(app)
 
 
 def register_templates(app):

@@ -9,10 +9,16 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from tipline.api.problems import ApiProblem, field_errors
 from tipline.timeutil import utcnow
 
 
-def _page(status, title, message):
+def _page(status, title, message, errors=None):
+    """The error as a page, or as problem details (RFC 9457) for the JSON API."""
+    from tipline.api.problems import is_api_request, problem
+
+    if is_api_request():
+        return problem(status, title, message, errors), status
     return render_template("tipline/error.html", status=status, title=title, message=message), status
 
 
@@ -89,8 +95,30 @@ def register_errorhandlers(app):
     def not_found(error):
         return _page(404, _("Page not found"), _("There is no page at this address."))
 
+    @app.errorhandler(ApiProblem)
+    def api_problem(error):
+        return error.response()
+
+    @app.errorhandler(405)
+    def not_allowed(error):
+        response = make_response(
+            *_page(405, _("Method not allowed"), _("This address does not take that kind of request."))
+        )
+        for name, value in error.get_headers():
+            if name == "Allow":
+                response.headers["Allow"] = value
+        return response
+
     @app.errorhandler(HTTPException)
     def http_error(error):
+        messages = (getattr(error, "data", None) or {}).get("messages")
+        if messages is not None:  # the API's arguments, refused by their schema (webargs, 422)
+            return _page(
+                error.code,
+                _("The request has errors"),
+                _("Correct the fields named in errors and send it again."),
+                field_errors(messages),
+            )
         return _page(error.code or 500, _("Something went wrong"), _("The request could not be completed."))
 
     @app.errorhandler(500)

@@ -199,6 +199,15 @@ class Defaults:
     ORG_BATCH_MAX_ROWS = 500
     ORG_BATCH_LIMIT = "60 per hour"
     MAIL_TIMEOUT = 10
+    # The JSON API (tipline/api): requests per key, and per client address for those without one.
+    API_KEY_LIMIT = "600 per minute"
+    API_PUBLIC_LIMIT = "120 per minute"
+    # Its OpenAPI document, made by flask-smorest from the schemas that check requests and shape answers.
+    API_TITLE = "Tipline API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
     # Periodic jobs (tipline/jobs/schedule.py), minutes apart: rebuilding the public figures'
     # rollup, making the weekly and monthly reports that are due, asking "is it fixed?".
     FIGURES_REFRESH_MINUTES = 10
