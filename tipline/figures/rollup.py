@@ -1,10 +1,12 @@
-"""The rollup behind the public figures: counts per Beijing month, leaf region and category, rebuilt from the rows.
+"""The rollup behind the public figures: counts per Beijing month, region and category, rebuilt from the rows.
 
 Counting millions of tips for every visit of /stats would cost a second or more a page;
-grouping them once, by a job every FIGURES_REFRESH_MINUTES, costs that once, and the
-pages then add up a few thousand rows (tipline/figures/service.py). `make bench`
-measures both. The rebuild replaces the whole rollup in one transaction, so a reader
-sees the old figures or the new ones, never half of each.
+grouping them once, by a job every FIGURES_REFRESH_MINUTES, costs that once. The counts
+are kept twice: in the region they happened in, and summed up the tree into every region
+above (`whole` rows), so that a page adds up its region's children's totals, a few hundred
+rows, never every leaf below it (tipline/figures/service.py). `make bench` measures both.
+The rebuild replaces the whole rollup in one transaction, so a reader sees the old figures
+or the new ones, never half of each.
 
 What is counted, where and when:
 - "tips": tips filed into a case (junk set aside is not counted), by the month they arrived,
@@ -19,7 +21,21 @@ What is counted, where and when:
 
 from datetime import timedelta
 
-from sqlalchemy import Integer, String, cast, delete, func, insert, literal, literal_column, select
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    true,
+)
 
 from cases import states
 from cases.actions import rules
@@ -30,6 +46,8 @@ from tipline.figures.models import FigureCount
 from tipline.jobs.models import ScheduledTask
 from tipline.jobs.registry import job
 from tipline.platforms.models import Platform
+from tipline.regions.models import Region
+from tipline.regions.service import children_by_parent
 from tipline.reports.models import Tip
 from tipline.timeutil import app_zone, utcnow
 
@@ -41,6 +59,8 @@ ACTION_DAYS = "action_days"
 ACTION_PREFIX = "action:"
 PLATFORM_PREFIX = "platform:"
 APPROVED = (rules.IN_FORCE, rules.ENDED)
+# Regions summed up in one statement (the length of its IN list).
+LEVEL_CHUNK = 500
 # The row of scheduled_task that says when the rollup was last rebuilt.
 REFRESHED = "figures.refreshed"
 
@@ -154,10 +174,44 @@ def refresh_figures(now=None):
         _platform_counts(),
     ):
         db.session.execute(insert(FigureCount).from_select(columns, query))
+    _sum_up_the_tree()
     mark = db.session.get(ScheduledTask, REFRESHED) or ScheduledTask(name=REFRESHED)
     mark.last_run_at = now or utcnow()
     db.session.add(mark)
     return db.session.scalar(select(func.count()).select_from(FigureCount))
+
+
+def _levels():
+    """The region codes by depth in the tree, deepest level first."""
+    children = children_by_parent()
+    levels, stack = {}, [(code, 0) for code in children.get(None, ())]
+    while stack:
+        code, depth = stack.pop()
+        levels.setdefault(depth, []).append(code)
+        stack.extend((child, depth + 1) for child in children.get(code, ()))
+    return [sorted(levels[depth]) for depth in sorted(levels, reverse=True)]
+
+
+def _sum_up_the_tree():
+    """Add every region's whole rows: its own counts plus its children's whole rows, from the leaves up."""
+    under = case((FigureCount.whole, Region.parent_code), else_=FigureCount.region_code)
+    grouping = (FigureCount.measure, FigureCount.month, under, FigureCount.category, FigureCount.bucket)
+    columns = ["measure", "month", "region_code", "category", "bucket", "value", "whole"]
+    for codes in _levels():
+        for start in range(0, len(codes), LEVEL_CHUNK):
+            chunk = codes[start : start + LEVEL_CHUNK]
+            query = (
+                select(*grouping, func.sum(FigureCount.value), true())
+                .join(Region, Region.code == FigureCount.region_code)
+                .where(
+                    or_(
+                        and_(FigureCount.whole.is_(False), FigureCount.region_code.in_(chunk)),
+                        and_(FigureCount.whole.is_(True), Region.parent_code.in_(chunk)),
+                    )
+                )
+                .group_by(*grouping)
+            )
+            db.session.execute(insert(FigureCount).from_select(columns, query))
 
 
 def refreshed_at():

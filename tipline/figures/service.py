@@ -12,7 +12,7 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from cases.actions import rules
 from tipline import catalog
@@ -20,7 +20,7 @@ from tipline.extensions import db
 from tipline.figures import rollup
 from tipline.figures.models import FigureCount
 from tipline.regions.models import Region
-from tipline.regions.service import branches, children_by_parent
+from tipline.regions.service import children_by_parent
 from tipline.timeutil import app_today
 
 # ASCII digits only: Python reads "٢٠٢٦" or "２０２６" as 2026 too, and the address would name no period we list.
@@ -208,58 +208,71 @@ def national_region():
     return db.session.scalars(select(Region).where(Region.parent_code.is_(None)).order_by(Region.code)).first()
 
 
-def _sums(owner, is_root, *group, measures=None, measure_prefix=None, months=None):
-    """Sums of the rollup over the subtree, grouped by the given columns (plus region_code)."""
+def _sums(region_code, children, *group, measures=None, measure_prefix=None, months=None):
+    """Sums of the rollup over the region's subtree, grouped by the given columns and by where they lie:
+    each child's whole subtree (its code), or the region itself (region_code)."""
     columns = [*group, FigureCount.region_code]
-    query = select(*columns, func.sum(FigureCount.value)).group_by(*columns)
+    query = (
+        select(*columns, func.sum(FigureCount.value))
+        .where(
+            or_(
+                and_(FigureCount.whole.is_(True), FigureCount.region_code.in_(children)),
+                and_(FigureCount.whole.is_(False), FigureCount.region_code == region_code),
+            )
+        )
+        .group_by(*columns)
+    )
     if measures is not None:
         query = query.where(FigureCount.measure.in_(measures))
     if measure_prefix is not None:
         query = query.where(FigureCount.measure.startswith(measure_prefix, autoescape=True))
     if months is not None:
         query = query.where(FigureCount.month.in_(months))
-    if not is_root:
-        query = query.where(FigureCount.region_code.in_(list(owner)))
-    return [row for row in db.session.execute(query) if row[-2] in owner]
+    return db.session.execute(query).all()
 
 
 def figures(region, period):
     """Every public figure of `region` (and below) over `period`."""
     children = children_by_parent()
-    owner = branches(region.code, children)
-    root = region.parent_code is None
+    below = children.get(region.code, [])
     counted = (rollup.TIPS, rollup.CLOSED_FOUNDED, rollup.CLOSED_UNFOUNDED)
     months = set(period.months) | set(period.trend)
 
     by_month, by_child, by_category = {}, {}, {}
     for measure, month, category, code, value in _sums(
-        owner, root, FigureCount.measure, FigureCount.month, FigureCount.category, measures=counted, months=months
+        region.code,
+        below,
+        FigureCount.measure,
+        FigureCount.month,
+        FigureCount.category,
+        measures=counted,
+        months=months,
     ):
         by_month[(measure, month)] = by_month.get((measure, month), 0) + value
         if month in period.months:
-            key = (measure, owner[code])
+            key = (measure, code)
             by_child[key] = by_child.get(key, 0) + value
             by_category[(measure, category)] = by_category.get((measure, category), 0) + value
 
     actions_by_type, actions_by_month, actions_by_child = {}, {}, {}
     for measure, month, code, value in _sums(
-        owner, root, FigureCount.measure, FigureCount.month, measure_prefix=rollup.ACTION_PREFIX, months=months
+        region.code, below, FigureCount.measure, FigureCount.month, measure_prefix=rollup.ACTION_PREFIX, months=months
     ):
         action_type = measure.removeprefix(rollup.ACTION_PREFIX)
         actions_by_month[month] = actions_by_month.get(month, 0) + value
         if month in period.months:
             actions_by_type[action_type] = actions_by_type.get(action_type, 0) + value
-            actions_by_child[owner[code]] = actions_by_child.get(owner[code], 0) + value
+            actions_by_child[code] = actions_by_child.get(code, 0) + value
 
     platforms = {}
-    for measure, _code, value in _sums(owner, root, FigureCount.measure, measure_prefix=rollup.PLATFORM_PREFIX):
+    for measure, _code, value in _sums(region.code, below, FigureCount.measure, measure_prefix=rollup.PLATFORM_PREFIX):
         status = measure.removeprefix(rollup.PLATFORM_PREFIX)
         platforms[status] = platforms.get(status, 0) + value
 
     days = {}  # (measure, month) -> {days: tips}
     for measure, month, bucket, _code, value in _sums(
-        owner,
-        root,
+        region.code,
+        below,
         FigureCount.measure,
         FigureCount.month,
         FigureCount.bucket,
