@@ -16,6 +16,7 @@ from tipline.jobs.runner import MAX_ATTEMPTS, run_outbox_job
 from tipline.organisations import batch as batches
 from tipline.organisations.models import DONE, FAILED, FILED, QUEUED, SUSPENDED, OrgBatch, OrgTip
 from tipline.organisations.service import create_organisation
+from tipline.reports import rules
 from tipline.reports.models import Tip
 
 PASSWORD = "seven maple lanterns drift"
@@ -145,7 +146,7 @@ def test_errors_are_listed_in_the_page_language(client, member):
     response = send(client, csv_file([line(1, category="")]))
     assert response.status_code == 400
     with force_locale("zh_Hans"):
-        expected = str(batches.BY_KEY["category"].checks[0].message)  # the report form's own words
+        expected = str(rules.checks(batches.BY_KEY["category"].field)[0].message)  # the report form's own words
     assert expected != "Choose the kind of problem."
     page = response.get_data(as_text=True)
     assert error_lines(response) == [2] and "问题类型" in page and expected in page

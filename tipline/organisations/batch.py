@@ -18,7 +18,6 @@ from datetime import datetime
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tipline import catalog
 from tipline.extensions import db
@@ -26,7 +25,7 @@ from tipline.jobs.outbox import record_job
 from tipline.jobs.registry import job
 from tipline.organisations.models import DONE, FAILED, FILED, QUEUED, RUNNING, Organisation, OrgBatch, OrgMember, OrgTip
 from tipline.organisations.service import can_act
-from tipline.reports.forms import ReportForm
+from tipline.reports import rules
 from tipline.timeutil import local_to_utc, utcnow
 
 IMPORT_JOB = "org.batch_import"
@@ -49,12 +48,8 @@ class Column:
         return self.en if language == "en" else self.zh
 
     @property
-    def checks(self):
-        return getattr(ReportForm, self.field).kwargs.get("validators", ())
-
-    @property
     def required(self):
-        return any(isinstance(check, (DataRequired, InputRequired)) for check in self.checks)
+        return rules.required(self.field)
 
 
 # The one table of the file's columns, in the template's order.
@@ -242,40 +237,6 @@ def _read_header(number, cells, language):
 # --- checking each line ---------------------------------------------------------------------------
 
 
-class _Cell:
-    """Enough of a form field for the report form's validators to check one cell."""
-
-    def __init__(self, data):
-        self.data = data
-
-    def gettext(self, string):
-        return string
-
-    def ngettext(self, singular, plural, n):
-        return singular if n == 1 else plural
-
-
-def _problem(column, value):
-    """The first problem the report form finds with a cell (its own words), or None."""
-    checks = column.checks
-    if value in ("", None):
-        required = next((c for c in checks if isinstance(c, (DataRequired, InputRequired))), None)
-        return (required.message or _l("Fill in this column.")) if required else None
-    for check in checks:
-        if isinstance(check, (DataRequired, InputRequired, Optional)):
-            continue
-        if isinstance(check, Length):
-            length = len(value)
-            if length < check.min or (check.max != -1 and length > check.max):
-                return check.message or _l("Write at most %(max)d characters.", max=check.max)
-            continue
-        try:
-            check(None, _Cell(value))
-        except ValidationError as exc:
-            return exc.args[0] if exc.args else _l("This value is not valid.")
-    return None
-
-
 def parse_seen_at(text):
     """A typed time (2026-09-01 19:30, 2026/9/1, ...) as a naive local datetime; ValueError when it is none."""
     match = SEEN_AT.match(unicodedata.normalize("NFKC", text).strip())
@@ -320,7 +281,7 @@ def _check_line(number, cells, positions, names, errors):
             except ValueError:
                 fail(column.key, _l("Write the time like 2026-09-01 19:30, or the day alone."))
                 continue
-        problem = _problem(column, value)
+        problem = rules.field_problem(column.field, value)
         if problem is not None:
             fail(column.key, problem)
             continue
