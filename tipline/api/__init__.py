@@ -47,6 +47,7 @@ def register_api(app):
     from tipline.api import auth
     from tipline.api.problems import ProblemSchema
     from tipline.extensions import csrf
+    from tipline.organisations.api import bp as organisations
     from tipline.platforms.api import bp as platforms
 
     api.init_app(app)
@@ -55,6 +56,6 @@ def register_api(app):
         auth.SCHEME, {"type": "http", "scheme": "bearer", "description": "An API key from an account page."}
     )
     api.spec.components.schema("Problem", schema=ProblemSchema)
-    for blueprint in (platforms,):
+    for blueprint in (platforms, organisations):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # keys travel in a header a page cannot be made to send: no cookie, no CSRF

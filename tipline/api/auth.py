@@ -11,6 +11,9 @@ from functools import wraps
 from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
 
 from tipline.api.problems import ApiProblem
 from tipline.api.tokens import authenticate
@@ -54,9 +57,24 @@ def _limit():
     return current_app.config["API_KEY_LIMIT" if presented_key() else "API_PUBLIC_LIMIT"]
 
 
+class ApiParser(FlaskParser):
+    """webargs's parser, reading a multipart body's fields and files together as location "files".
+
+    flask-smorest documents one request body per operation: a report's fields and its evidence files
+    are one multipart/form-data body, described by one schema.
+    """
+
+    def load_files(self, req, schema):
+        return MultiDictProxy(CombinedMultiDict([req.form, req.files]), schema)
+
+
+class ApiBlueprint(Blueprint):
+    ARGUMENTS_PARSER = ApiParser()
+
+
 def api_blueprint(name, import_name, **options):
     """A blueprint of the API under /api/v1, with its limits."""
-    bp = Blueprint(name, import_name, url_prefix="/api/v1", **options)
+    bp = ApiBlueprint(name, import_name, url_prefix="/api/v1", **options)
     limiter.limit(_limit, key_func=api_limit_key)(bp)
     return bp
 

@@ -89,3 +89,89 @@ def purge_old_requests(now):
     """Forget answers past KEPT_FOR; returns how many."""
     result = db.session.execute(delete(IdempotentRequest).where(IdempotentRequest.created_at <= now - KEPT_FOR))
     return result.rowcount
+
+
+KEY_HEADER = "Idempotency-Key"
+
+
+def _request_parts():
+    """Every field and file of the request (files read whole, then put back), and a JSON body."""
+    from flask import request
+
+    parts = [(f"form:{name}", value) for name, value in request.form.items(multi=True)]
+    for name, upload in request.files.items(multi=True):
+        data = upload.stream.read()
+        upload.stream.seek(0)
+        parts.append((f"file:{name}:{upload.filename or ''}", data))
+    if request.is_json:
+        parts.append(("json", request.get_data()))
+    return parts
+
+
+def writes(func):
+    """An API operation that changes something: done in one transaction, committed only when it succeeds.
+
+    Under an `Idempotency-Key` header the key is claimed in that same transaction and the answer kept
+    with it: a repeat of the request (the same key and body) answers what the first did, and does
+    nothing; the same key with another body is refused (422); a repeat sent while the first is still
+    being done waits for it (the unique index) and then answers as it did.
+    """
+    from functools import wraps
+
+    from flask import g, make_response, request
+    from flask_babel import gettext as _
+    from sqlalchemy.exc import IntegrityError
+
+    from tipline.api.problems import ApiProblem
+
+    def replay(row, print_):
+        if row.fingerprint != print_:
+            raise ApiProblem(
+                422,
+                _("This idempotency key was used for another request"),
+                _("Send a new request with a new key; repeat a request only with its own body."),
+                [{"parameter": KEY_HEADER, "detail": _("Already used with another body.")}],
+            )
+        response = make_response(row.body, row.status)
+        response.mimetype = "application/json"
+        response.headers["Idempotent-Replayed"] = "true"
+        if row.location:
+            response.headers["Location"] = row.location
+        return response
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        key = request.headers.get(KEY_HEADER)
+        row = None
+        if key is not None:
+            if not 1 <= len(key) <= MAX_KEY or not key.isascii() or not key.isprintable():
+                raise ApiProblem(
+                    400,
+                    _("The idempotency key is not valid"),
+                    errors=[{"parameter": KEY_HEADER, "detail": _("Use 1 to 255 printable ASCII characters.")}],
+                )
+            token_id = g.api_token.id
+            print_ = fingerprint(request.method, request.path, _request_parts())
+            earlier = earlier_answer(token_id, key)
+            if earlier is not None:
+                return replay(earlier, print_)
+            try:
+                row = claim(token_id, key, print_)
+            except IntegrityError:  # the same key, claimed and answered by a request running at the same time
+                db.session.rollback()
+                earlier = earlier_answer(token_id, key)
+                if earlier is None:
+                    raise ApiProblem(
+                        409, _("A request with this idempotency key is being handled"), headers={"Retry-After": "1"}
+                    ) from None
+                return replay(earlier, print_)
+        response = func(*args, **kwargs)
+        if response.status_code >= 400:
+            db.session.rollback()
+            return response
+        if row is not None:
+            remember(row, response.status_code, response.get_json(), response.headers.get("Location"))
+        db.session.commit()
+        return response
+
+    return wrapper
