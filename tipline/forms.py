@@ -106,3 +106,72 @@ def strip_text(value):
 def fold_width(value):
     """Full-width digits, brackets and hyphens (as Chinese keyboards type them) as their plain forms."""
     return unicodedata.normalize("NFKC", value) if isinstance(value, str) else value
+
+
+class _Value:
+    """Enough of a form field for a form's validators to check one value."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def gettext(self, string):
+        return string
+
+    def ngettext(self, singular, plural, n):
+        return singular if n == 1 else plural
+
+
+class FormRules:
+    """A form's checks, asked field by field for what arrives without the form (a batch line, an API call).
+
+    The rules of what may be sent live on the form's fields; the batch upload and the API ask them here,
+    so that no rule is written twice. Filters (trimming) are applied as the form applies them.
+    """
+
+    def __init__(self, form_class):
+        self.form_class = form_class
+
+    def _field(self, name):
+        return getattr(self.form_class, name)
+
+    def checks(self, name):
+        """The validators of the form's field."""
+        return self._field(name).kwargs.get("validators", ())
+
+    def required(self, name):
+        from wtforms.validators import DataRequired, InputRequired
+
+        return any(isinstance(check, (DataRequired, InputRequired)) for check in self.checks(name))
+
+    def max_length(self, name):
+        """The longest value the form takes for the field, or None."""
+        from wtforms.validators import Length
+
+        return next((c.max for c in self.checks(name) if isinstance(c, Length) and c.max != -1), None)
+
+    def clean(self, name, value):
+        """The value after the field's filters (the form trims text before checking it)."""
+        for apply in self._field(name).kwargs.get("filters", ()):
+            value = apply(value)
+        return value
+
+    def problem(self, name, value):
+        """The first problem the form finds with a value of its field (in its own words), or None."""
+        from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+        if value in ("", None):
+            needed = next((c for c in self.checks(name) if isinstance(c, (DataRequired, InputRequired))), None)
+            return (needed.message or _l("Fill in this field.")) if needed else None
+        for check in self.checks(name):
+            if isinstance(check, (DataRequired, InputRequired, Optional)):
+                continue
+            if isinstance(check, Length):
+                length = len(value)
+                if length < check.min or (check.max != -1 and length > check.max):
+                    return check.message or _l("Write at most %(max)d characters.", max=check.max)
+                continue
+            try:
+                check(None, _Value(value))
+            except ValidationError as exc:
+                return exc.args[0] if exc.args else _l("This value is not valid.")
+        return None

@@ -14,6 +14,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, val
 
 from tipline import catalog
 from tipline.api.auth import api_blueprint, caller, require
+from tipline.api.fields import checked
 from tipline.api.idempotency import writes
 from tipline.api.problems import ApiProblem, parameter_errors
 from tipline.api.tokens import TIPS_READ, TIPS_WRITE
@@ -34,23 +35,6 @@ bp = api_blueprint("api_org", __name__, description="An organisation's reports: 
 PUBLIC_BODIES = ("info_added", "staff_message", "closing_reason", "fix_gone", "fix_still_there")
 
 
-def _checked(field, required=None, **meta):
-    """A text field checked by the report form's own rules, documented with their length."""
-    maximum = rules.max_length(field)
-
-    def check(value):
-        problem = rules.field_problem(field, value)
-        if problem is not None:
-            raise ValidationError(str(problem))
-
-    needed = rules.required(field) if required is None else required
-    if maximum:
-        meta["maxLength"] = maximum
-    if needed:
-        return fields.String(required=True, validate=check, metadata=meta)
-    return fields.String(load_default="", validate=check, metadata=meta)
-
-
 class TipIn(Schema):
     """A report, as the report form takes it: its fields and up to five evidence files (multipart/form-data)."""
 
@@ -60,11 +44,13 @@ class TipIn(Schema):
     platform_id = fields.Integer(
         load_default=None, metadata={"description": "A platform of the registry (GET /api/v1/platforms)"}
     )
-    platform_name = _checked("platform_name", description="The platform's name, or the registry's when one is given")
+    platform_name = checked(
+        rules.REPORT, "platform_name", description="The platform's name, or the registry's when one is given"
+    )
     category = fields.String(required=True, validate=validate.OneOf(list(catalog.CATEGORIES)))
     location = fields.String(required=True, validate=validate.OneOf(list(catalog.LOCATIONS)))
-    description = _checked("description", description="What happened: 10 to 5000 characters")
-    url = _checked("url", description="The web address where it happened")
+    description = checked(rules.REPORT, "description", description="What happened: 10 to 5000 characters")
+    url = checked(rules.REPORT, "url", description="The web address where it happened")
     seen_at = fields.AwareDateTime(
         load_default=None,
         default_timezone=timezone.utc,
@@ -75,9 +61,9 @@ class TipIn(Schema):
         validate=validate.OneOf(list(catalog.REPORTER_TYPES)),
         metadata={"description": "Who saw it; the organisation's own kind by default"},
     )
-    contact_name = _checked("contact_name")
-    contact_email = _checked("contact_email")
-    contact_phone = _checked("contact_phone")
+    contact_name = checked(rules.REPORT, "contact_name")
+    contact_email = checked(rules.REPORT, "contact_email")
+    contact_phone = checked(rules.REPORT, "contact_phone")
     evidence = fields.List(Upload(), load_default=list, metadata={"description": "Images, videos or PDFs"})
 
     @validates_schema
