@@ -104,6 +104,7 @@ class QueueAsk:
     cursor: tuple | None  # (sort value, case id) of the last case of the page before, or None
     errors: dict = field(default_factory=dict)  # filter label -> message, in the page's language
     shown: dict = field(default_factory=dict)  # the filters as given (no cursor): for the form and the links
+    by_field: dict = field(default_factory=dict)  # query parameter -> message (for the API)
 
     @property
     def params(self):
@@ -133,12 +134,10 @@ def read_queue_ask(user, params):
         except BadCursor:
             errors["after"] = []
     # Say which filter is wrong in the page's language, not the validation library's.
-    errors = {
-        str(FILTER_LABELS.get(name, name)): FILTER_ERRORS.get(name, _l("Choose one of the values offered."))
-        for name in errors
-    }
+    by_field = {name: FILTER_ERRORS.get(name, _l("Choose one of the values offered.")) for name in errors}
+    labelled = {str(FILTER_LABELS.get(name, name)): message for name, message in by_field.items()}
     shown = {key: given[key][:100] for key in FILTER_KEYS if key in given}
-    return QueueAsk(args, order, cursor, errors, shown)
+    return QueueAsk(args, order, cursor, labelled, shown, by_field)
 
 
 def _cursor(order, text):

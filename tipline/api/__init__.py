@@ -43,6 +43,7 @@ api = Api(
 
 def register_api(app):
     """The API's blueprints and its OpenAPI document."""
+    from cases.api import bp as cases
     from tipline import RowIdConverter
     from tipline.api import auth
     from tipline.api.problems import ProblemSchema
@@ -56,6 +57,6 @@ def register_api(app):
         auth.SCHEME, {"type": "http", "scheme": "bearer", "description": "An API key from an account page."}
     )
     api.spec.components.schema("Problem", schema=ProblemSchema)
-    for blueprint in (platforms, organisations):
+    for blueprint in (platforms, organisations, cases):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # keys travel in a header a page cannot be made to send: no cookie, no CSRF
