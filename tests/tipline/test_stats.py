@@ -726,3 +726,31 @@ def test_the_refresh_job_is_idempotent_and_registered(app, client, seeded):
     after = client.get(f"/stats?region={BEIJING}", headers=EN).get_data(as_text=True)
     assert read_page(after) == read_page(before)
     assert db.session.scalar(select(func.count()).select_from(FigureCount)) == len(first)
+
+
+# --- 8: the same figures in the API ---------------------------------------------------------------
+
+
+def test_the_api_gives_the_numbers_of_each_csv_and_never_a_hidden_one(app, client, seeded):
+    """Catches: the API computing its own figures (numbers that differ from the page's CSV), and a count the
+    page hides as "<5" given exactly in the API's `value`."""
+    answer = client.get(f"/api/v1/stats?region={BEIJING}", headers=EN)
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert body["region"]["code"] == BEIJING and body["tables"]
+    hidden_seen = False
+    for table in body["tables"]:
+        rows = read_csv(client.get(f"/stats/figures/{table['key']}.csv?region={BEIJING}", headers=EN))
+        assert [table["columns"]] + [
+            [row["label"]] + [cell["shown"] for cell in row["cells"]] for row in table["rows"]
+        ] == rows
+        for cell in (cell for row in table["rows"] for cell in row["cells"]):
+            if cell["hidden"] or cell["shown"] == "–":
+                assert cell["value"] is None
+            else:
+                assert float(cell["shown"]) == cell["value"]
+            hidden_seen |= cell["hidden"]
+    assert hidden_seen  # the seeded data holds small counts: the rule is exercised
+    refused = client.get("/api/v1/stats?region=abc&period=2026-13", headers=EN)
+    assert refused.status_code == 422
+    assert {error["parameter"] for error in refused.get_json()["errors"]} == {"region", "period"}

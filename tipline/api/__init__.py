@@ -48,6 +48,7 @@ def register_api(app):
     from tipline.api import auth
     from tipline.api.problems import ProblemSchema
     from tipline.extensions import csrf
+    from tipline.figures.api import bp as figures
     from tipline.organisations.api import bp as organisations
     from tipline.platforms.api import bp as platforms
 
@@ -57,6 +58,6 @@ def register_api(app):
         auth.SCHEME, {"type": "http", "scheme": "bearer", "description": "An API key from an account page."}
     )
     api.spec.components.schema("Problem", schema=ProblemSchema)
-    for blueprint in (platforms, organisations, cases):
+    for blueprint in (platforms, figures, organisations, cases):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # keys travel in a header a page cannot be made to send: no cookie, no CSRF

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
@@ -57,7 +58,7 @@ def _month_key(year, month):
 def _months_back(year, month, count):
     """`count` month keys ending with year-month, oldest first."""
     keys = []
-    for _ in range(count):
+    for _step in range(count):
         keys.append(_month_key(year, month))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return tuple(reversed(keys))
@@ -229,6 +230,31 @@ def _sums(region_code, children, *group, measures=None, measure_prefix=None, mon
     if months is not None:
         query = query.where(FigureCount.month.in_(months))
     return db.session.execute(query).all()
+
+
+def read_choice(args):
+    """(region, period, errors by name, the values as typed) of a query string asking for figures.
+
+    What is wrong falls back to the nation and the default period, and is said in `errors`.
+    """
+    asked = {name: args.get(name, "") for name in ("region", "period")}
+    errors = {}
+    region = national_region()
+    if asked["region"]:
+        found = (
+            db.session.get(Region, asked["region"]) if asked["region"].isascii() and asked["region"].isdigit() else None
+        )
+        if found is None:
+            errors["region"] = _("Choose a region from the list.")
+        else:
+            region = found
+    try:
+        period = parse_period(asked["period"])
+    except PeriodError as exc:
+        errors["period"] = str(exc)
+        period = parse_period("")
+    # Checked whole; shown again cut short (no region code or period is longer).
+    return region, period, errors, {name: value[:20] for name, value in asked.items()}
 
 
 def figures(region, period):

@@ -1,12 +1,11 @@
 """/stats: the public figures, one chart, table and CSV file each, for a period and a region picked without script."""
 
 from flask import Blueprint, abort, current_app, render_template, request
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tipline.extensions import db
 from tipline.figures import charts
-from tipline.figures.service import PeriodError, figures, national_region, parse_period, period_choices
+from tipline.figures.service import figures, national_region, period_choices, read_choice
 from tipline.regions.models import Region
 from tipline.regions.service import region_choices, subtree_codes
 from tipline.spreadsheet import csv_bytes
@@ -16,24 +15,7 @@ bp = Blueprint("figures", __name__, url_prefix="/stats")
 
 def _choice():
     """The region and period asked for, the errors found, and the values as typed (to show again)."""
-    asked = {name: request.args.get(name, "") for name in ("region", "period")}
-    errors = {}
-    region = national_region()
-    if asked["region"]:
-        found = (
-            db.session.get(Region, asked["region"]) if asked["region"].isascii() and asked["region"].isdigit() else None
-        )
-        if found is None:
-            errors["region"] = _("Choose a region from the list.")
-        else:
-            region = found
-    try:
-        period = parse_period(asked["period"])
-    except PeriodError as exc:
-        errors["period"] = str(exc)
-        period = parse_period("")
-    # Checked whole; shown again cut short (no region code or period is longer).
-    return region, period, errors, {name: value[:20] for name, value in asked.items()}
+    return read_choice(request.args)
 
 
 def _region_options(region):
