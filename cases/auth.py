@@ -14,6 +14,8 @@ from cases.accounts.held import pending as held_pending
 from cases.accounts.models import StaffUser
 from cases.blueprint import LOGIN_AT, bp
 from cases.forms import LoginForm, PasswordForm, PlainForm, TimeZoneForm, TotpForm
+from tipline.api import key_pages
+from tipline.api.key_pages import ApiKeyForm
 from tipline.clients import limit_key
 from tipline.extensions import db, limiter, login_manager
 from tipline.timeutil import app_zone, utcnow
@@ -215,7 +217,7 @@ def change_time_zone():
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
-def account(password_form=None, zone_form=None, status=200):
+def account(password_form=None, zone_form=None, status=200, key_form=None, new_key=None):
     """Own account: set up or check the second factor, change the password and time zone, sign out everywhere."""
     # Only the second-factor form posts here; the password form's failures are shown here too.
     form = TotpForm() if request.endpoint == "staff.account" else TotpForm(formdata=None)
@@ -246,6 +248,28 @@ def account(password_form=None, zone_form=None, status=200):
             plain=PlainForm(),
             password_form=password_form or PasswordForm(),
             zone_form=zone_form or TimeZoneForm(data={"time_zone": current_user.time_zone or app_zone().key}),
+            **key_pages.keys_section(current_user, key_form, new_key),
         ),
         status,
     )
+
+
+@bp.route("/account/api-keys", methods=["POST"])
+@login_required
+def make_api_key():
+    """Make an API key of one's own, and show it this once."""
+    form = key_pages.offer_scopes(ApiKeyForm(), current_user)
+    key = key_pages.make_key(current_user, form)
+    if key is None:
+        return account(key_form=form, status=400)
+    return account(new_key=key)
+
+
+@bp.route("/account/api-keys/<id:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_api_key(token_id):
+    """Revoke one of one's own API keys."""
+    form = PlainForm()
+    if form.validate_on_submit():
+        key_pages.revoke_key(current_user, token_id)
+    return redirect(url_for("staff.account", _anchor="api-keys"), 303)

@@ -11,16 +11,15 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput
 
 from tipline import catalog
-from tipline.forms import TiplineForm, readable_text, strip_text
+from tipline.forms import MultiCheckboxField, TiplineForm, readable_text, strip_text
 from tipline.timeutil import app_zone, time_zones
 
 TEXT = [strip_text]
@@ -177,11 +176,6 @@ class MergeForm(TiplineForm):
     )
     reason = reason_field(required=True)
     submit = SubmitField(_l("Merge"))
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class SplitForm(TiplineForm):

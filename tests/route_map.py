@@ -55,6 +55,8 @@ PARAMS = {
     ("staff.evaluation_csv", "table"): "evaluation_table",
     "report_id": "report",
     ("staff.report_file", "kind"): "report_kind",
+    ("staff.revoke_api_key", "token_id"): "staff_api_key",
+    ("org.revoke_api_key", "token_id"): "org_api_key",
 }
 
 
@@ -174,6 +176,10 @@ def route_world(app, make_staff, make_platform, file_tip):
         csv_data=b"\xef\xbb\xbfreport\n", pdf_data=b"%PDF-1.4 report",
     )  # fmt: skip
     db.session.add(report)
+    # API keys, an officer's and a member's: a visitor of another kind revoking them changes nothing.
+    from tipline.api.tokens import create_token
+
+    staff_key, _secret = create_token(officer, "区县系统", ["cases:read"])
     db.session.commit()
     # An organisation waiting for verification (address confirmed), with its proof document.
     organisation = make_organisation("pending", confirmed=True, proof=True)
@@ -199,6 +205,7 @@ def route_world(app, make_staff, make_platform, file_tip):
         "evaluation_table": "timeliness",
         "report": report.id,
         "report_kind": "pdf",
+        "staff_api_key": staff_key.id,
         "first_page": 1,  # of a PDF's pages (the photo's route answers 404: it is not a PDF)
     }
     people = {"officer": officer, "admin": admin, **reporting}
@@ -247,11 +254,15 @@ def organisation_world(tip):
         db.session.add(links[kind])
     batch = OrgBatch(organisation_id=organisation.id, member_id=other.id, digest="0" * 64, rows=[], state=DONE)
     db.session.add(batch)
+    from tipline.api.tokens import create_token
+
+    member_key, _secret = create_token(other, "学校系统", ["tips:read"], operator=True)
     db.session.commit()
     ids = {
         "org_other_member": other.id,
         "org_invitation": links[INVITE].id,
         "org_batch": batch.id,
+        "org_api_key": member_key.id,
         "org_tip": tip.id,
         "org_confirm_token": tokens[CONFIRM],
         "org_invite_token": tokens[INVITE],

@@ -8,8 +8,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from werkzeug.datastructures import FileStorage, MultiDict
-from wtforms.fields import FileField, HiddenField
+from wtforms.fields import FileField, HiddenField, SelectMultipleField
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 SUBMIT_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -175,3 +176,10 @@ class FormRules:
             except ValidationError as exc:
                 return exc.args[0] if exc.args else _l("This value is not valid.")
         return None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A choice of several, as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

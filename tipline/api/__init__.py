@@ -61,3 +61,6 @@ def register_api(app):
     for blueprint in (platforms, figures, organisations, cases):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # keys travel in a header a page cannot be made to send: no cookie, no CSRF
+    from tipline.api.reference import bp as reference
+
+    app.register_blueprint(reference)

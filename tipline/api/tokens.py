@@ -157,7 +157,7 @@ def revoke_token(owner, token_id):
     from cases.audit import audit
 
     token = db.session.get(ApiToken, token_id)
-    if token is None or token.owner is not owner:
+    if token is None or getattr(token, _owner_column(owner).key) != owner.id:
         raise TokenError(_l("That key does not exist."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()

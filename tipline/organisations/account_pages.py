@@ -8,6 +8,9 @@ from cases.accounts import service as staff_accounts
 from cases.accounts.held import hold_pending, totp_setup_secret
 from cases.accounts.held import pending as held_pending
 from cases.forms import PlainForm, TotpForm
+from tipline.api import key_pages
+from tipline.api.key_pages import ApiKeyForm
+from tipline.api.tokens import may_hold_keys
 from tipline.clients import limit_key
 from tipline.crypto import encrypt_secret
 from tipline.evidence.intake import clean_form_files
@@ -249,7 +252,7 @@ def _totp_setup(member):
     return totp_setup_secret(SETUP_SECRET, member)
 
 
-def _account_page(totp_form=None, password_form=None, status=200):
+def _account_page(totp_form=None, password_form=None, status=200, key_form=None, new_key=None):
     from cases.auth import _qr_data_uri
 
     member = accounts.current_member()
@@ -263,6 +266,8 @@ def _account_page(totp_form=None, password_form=None, status=200):
             plain=PlainForm(formdata=None),
             secret=secret,
             qr=_qr_data_uri(staff_accounts.totp_uri(member, secret)) if secret else None,
+            may_make_keys=may_hold_keys(member),
+            **key_pages.keys_section(member, key_form, new_key),
         ),
         status,
     )
@@ -273,6 +278,27 @@ def _account_page(totp_form=None, password_form=None, status=200):
 def account():
     """Own account: the optional second factor, the password, signing out everywhere."""
     return _account_page()
+
+
+@bp.route("/account/api-keys", methods=["POST"])
+@accounts.member_required(admin=True)
+def make_api_key():
+    """The administrator makes an API key for the organisation's systems, shown this once."""
+    member = accounts.current_member()
+    form = key_pages.offer_scopes(ApiKeyForm(), member)
+    key = key_pages.make_key(member, form)
+    if key is None:
+        return _account_page(key_form=form, status=400)
+    return _account_page(new_key=key)
+
+
+@bp.route("/account/api-keys/<id:token_id>/revoke", methods=["POST"])
+@accounts.member_required()
+def revoke_api_key(token_id):
+    """Revoke one of one's own API keys."""
+    if PlainForm().validate_on_submit():
+        key_pages.revoke_key(accounts.current_member(), token_id)
+    return redirect(url_for("org.account", _anchor="api-keys"), 303)
 
 
 @bp.route("/account/second-factor", methods=["POST"])

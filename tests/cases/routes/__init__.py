@@ -44,7 +44,8 @@ def guarded_routes(app):
 
 # Routes that act only on the signed-in person's own account or session: there is no
 # object of anyone else's to reach, and tests/cases/test_auth.py (test_time_zones.py for the
-# time zone) drives each of them.
+# time zone, tests/api/test_key_pages.py for API keys, another's key revoked by a crafted POST
+# included) drives each of them.
 OWN_ACCOUNT = {
     ("staff.login", "GET"),
     ("staff.login", "POST"),
@@ -55,4 +56,6 @@ OWN_ACCOUNT = {
     ("staff.account", "POST"),
     ("staff.change_password", "POST"),
     ("staff.change_time_zone", "POST"),
+    ("staff.make_api_key", "POST"),
+    ("staff.revoke_api_key", "POST"),
 }
