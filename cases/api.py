@@ -18,7 +18,7 @@ from cases.forms import ActionForm, NoteForm
 from cases.queue import QueueArgs, read_queue_ask, work_queue
 from tipline import catalog
 from tipline.api.auth import api_blueprint, caller, require
-from tipline.api.fields import checked
+from tipline.api.fields import UtcDateTime, checked
 from tipline.api.idempotency import writes
 from tipline.api.problems import ApiProblem, parameter_errors
 from tipline.api.tokens import CASES_READ, CASES_WRITE
@@ -51,10 +51,10 @@ class CaseLine(Schema):
     state = fields.String(metadata={"enum": list(states.STATES)})
     reporter_count = fields.Integer()
     tip_count = fields.Integer()
-    deadline_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
-    closed_at = fields.DateTime(allow_none=True)
+    deadline_at = UtcDateTime(allow_none=True)
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
+    closed_at = UtcDateTime(allow_none=True)
 
 
 class QueueOut(Schema):
@@ -72,11 +72,11 @@ class CaseTip(Schema):
     location = fields.String()
     description = fields.String()
     url = fields.String()
-    seen_at = fields.DateTime(allow_none=True)
+    seen_at = UtcDateTime(allow_none=True)
     reporter_type = fields.String()
     organisation = fields.Function(lambda tip: tip.organisation.name if tip.organisation_id else None)
     junk_status = fields.String(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class CaseEventOut(Schema):
@@ -84,7 +84,7 @@ class CaseEventOut(Schema):
     kind = fields.String()
     actor = fields.Function(lambda event: event.actor.display_name if event.actor else None)
     detail = fields.Dict()
-    at = fields.DateTime(attribute="created_at")
+    at = UtcDateTime(attribute="created_at")
 
 
 class NoteOut(Schema):
@@ -92,7 +92,7 @@ class NoteOut(Schema):
     author = fields.Function(lambda note: note.author.display_name)
     department = fields.String()
     body = fields.String()
-    at = fields.DateTime(attribute="created_at")
+    at = UtcDateTime(attribute="created_at")
 
 
 class ActionOut(Schema):
@@ -105,8 +105,8 @@ class ActionOut(Schema):
     details = fields.String()
     starts_on = fields.Date()
     deadline_on = fields.Date(allow_none=True)
-    proposed_at = fields.DateTime()
-    decided_at = fields.DateTime(allow_none=True)
+    proposed_at = UtcDateTime()
+    decided_at = UtcDateTime(allow_none=True)
 
 
 class CaseOut(CaseLine):

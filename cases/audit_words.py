@@ -76,6 +76,8 @@ KINDS = {
     "organisation.member_joined": _l("A member joined an organisation"),
     "organisation.member_removed": _l("An organisation removed a member"),
     "organisation.admin_handed_over": _l("An organisation's administrator handed the role over"),
+    "api_token.created": _l("Made an API key"),
+    "api_token.revoked": _l("Revoked an API key"),
 }
 
 # The headings the kinds are grouped under in the filter, by the part of the kind before the dot.
@@ -90,6 +92,7 @@ KIND_GROUPS = {
     "statements": _l("On statements of reasons"),
     "report": _l("On periodic reports"),
     "organisation": _l("On organisations"),
+    "api_token": _l("API keys"),
 }
 
 

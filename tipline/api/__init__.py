@@ -6,16 +6,36 @@ the ones the OpenAPI document at /api/v1/openapi.json is made from. Keys are sen
 Each operation calls the same services as the pages: no rule lives here.
 """
 
+import http
+
 from flask_smorest import Api as SmorestApi
 
 from tipline.web import MAX_ROW_ID
 
 
 class Api(SmorestApi):
-    """flask-smorest's Api, without its handler that would answer every error of the app in its JSON."""
+    """flask-smorest's Api, its errors documented as the problem details they are (tipline/api/problems.py),
+    without its handler that would answer every error of the app in its own JSON."""
 
     def _register_error_handlers(self):
         """Errors are answered by tipline/errors.py: problem details under /api/, pages elsewhere."""
+
+    def _register_responses(self):
+        """Each status's response in the document: an error's body is a Problem, as application/problem+json."""
+        from flask_smorest.utils import prepare_response
+
+        from tipline.api.problems import PROBLEM_TYPE, ProblemSchema
+
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            content_type = self.DEFAULT_RESPONSE_CONTENT_TYPE
+            if status >= 400:
+                response["schema"], content_type = ProblemSchema, PROBLEM_TYPE
+            prepare_response(response, self.spec, content_type)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Any other error, as problem details.", "schema": ProblemSchema}
+        prepare_response(response, self.spec, PROBLEM_TYPE)
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
 
 
 API_DESCRIPTION = """\
@@ -46,7 +66,6 @@ def register_api(app):
     from cases.api import bp as cases
     from tipline import RowIdConverter
     from tipline.api import auth
-    from tipline.api.problems import ProblemSchema
     from tipline.extensions import csrf
     from tipline.figures.api import bp as figures
     from tipline.organisations.api import bp as organisations
@@ -57,7 +76,6 @@ def register_api(app):
     api.spec.components.security_scheme(
         auth.SCHEME, {"type": "http", "scheme": "bearer", "description": "An API key from an account page."}
     )
-    api.spec.components.schema("Problem", schema=ProblemSchema)
     for blueprint in (platforms, figures, organisations, cases):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # keys travel in a header a page cannot be made to send: no cookie, no CSRF

@@ -1,5 +1,7 @@
 """Schema fields of the API that take their rules from a page's form (tipline/forms.py FormRules)."""
 
+from datetime import timezone
+
 from marshmallow import ValidationError, fields
 
 
@@ -22,3 +24,12 @@ def checked(rules, name, required=None, **meta):
     if needed:
         return Checked(required=True, validate=check, metadata=meta)
     return Checked(load_default="", validate=check, metadata=meta)
+
+
+class UtcDateTime(fields.DateTime):
+    """A stored time (naive UTC) as RFC 3339 with its offset: 2026-11-30T05:18:09+00:00."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)

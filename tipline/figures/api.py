@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, fields
 
 from tipline.api.auth import api_blueprint, public
+from tipline.api.fields import UtcDateTime
 from tipline.api.problems import ApiProblem, parameter_errors
 from tipline.figures.service import figures, read_choice
 
@@ -48,7 +49,7 @@ class FiguresOut(Schema):
     region = fields.Function(lambda result: {"code": result.region.code, "name": result.region.name})
     first_month = fields.Function(lambda result: result.period.first)
     last_month = fields.Function(lambda result: result.period.last)
-    refreshed_at = fields.DateTime(allow_none=True)
+    refreshed_at = UtcDateTime(allow_none=True)
     headline = fields.Function(lambda result: {name: CellOut().dump(cell) for name, cell in result.headline.items()})
     tables = fields.List(fields.Nested(TableOut))
 

@@ -14,7 +14,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, val
 
 from tipline import catalog
 from tipline.api.auth import api_blueprint, caller, require
-from tipline.api.fields import checked
+from tipline.api.fields import UtcDateTime, checked
 from tipline.api.idempotency import writes
 from tipline.api.problems import ApiProblem, parameter_errors
 from tipline.api.tokens import TIPS_READ, TIPS_WRITE
@@ -113,7 +113,7 @@ class FileOut(Schema):
 class EventOut(Schema):
     id = fields.Integer()
     kind = fields.String()
-    at = fields.DateTime(attribute="created_at")
+    at = UtcDateTime(attribute="created_at")
     body = fields.Function(lambda event: event.body if event.kind in PUBLIC_BODIES else "")
     organisation = fields.Function(lambda event: event.organisation.name if event.organisation_id else None)
     files = fields.List(fields.Nested(FileOut), attribute="evidence")
@@ -129,9 +129,9 @@ class TipOut(Schema):
     location = fields.String()
     description = fields.String()
     url = fields.String()
-    seen_at = fields.DateTime(allow_none=True)
+    seen_at = UtcDateTime(allow_none=True)
     reporter_type = fields.String()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     status = fields.Function(public_status, metadata={"enum": list(PUBLIC_STATUSES)})
     status_label = fields.Function(lambda tip: str(PUBLIC_STATUSES[public_status(tip)]))
     status_explanation = fields.Function(lambda tip: str(EXPLANATIONS[public_status(tip)]))
@@ -144,9 +144,9 @@ class ListedOut(Schema):
         lambda line: line.tip.platform.name if line.tip.platform else line.tip.platform_name
     )
     category = fields.Function(lambda line: line.tip.category)
-    created_at = fields.Function(lambda line: line.tip.created_at.isoformat())
+    created_at = UtcDateTime(attribute="tip.created_at")
     status = fields.String()
-    last_change = fields.DateTime()
+    last_change = UtcDateTime()
     unread = fields.Integer(metadata={"description": "Staff messages the organisation has not read"})
     source = fields.Function(lambda line: line.row.source, metadata={"enum": ["filed", "collected"]})
 

@@ -11,6 +11,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from cases.actions import rules
 from tipline import catalog
 from tipline.api.auth import api_blueprint, public
+from tipline.api.fields import UtcDateTime
 from tipline.api.problems import ApiProblem, parameter_errors
 from tipline.extensions import db
 from tipline.platforms import record
@@ -84,7 +85,7 @@ class DecisionSchema(Schema):
 class ListEntrySchema(Schema):
     list_status = fields.String(metadata={"enum": list(catalog.LIST_STATUSES)})
     public_reason = fields.String()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 @dataclass
