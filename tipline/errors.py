@@ -10,15 +10,19 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from tipline.api.problems import ApiProblem, field_errors
+from tipline.open311.formats import Open311Error
 from tipline.timeutil import utcnow
 
 
 def _page(status, title, message, errors=None):
-    """The error as a page, or as problem details (RFC 9457) for the JSON API."""
+    """The error as a page, as problem details (RFC 9457) for the JSON API, or as GeoReport v2 errors."""
     from tipline.api.problems import is_api_request, problem
+    from tipline.open311.formats import Open311Error
 
     if is_api_request():
         return problem(status, title, message, errors), status
+    if request.path.startswith("/open311/"):
+        return Open311Error(status, message or title).response(), status
     return render_template("tipline/error.html", status=status, title=title, message=message), status
 
 
@@ -97,6 +101,10 @@ def register_errorhandlers(app):
 
     @app.errorhandler(ApiProblem)
     def api_problem(error):
+        return error.response()
+
+    @app.errorhandler(Open311Error)
+    def open311_error(error):
         return error.response()
 
     @app.errorhandler(405)

@@ -80,5 +80,8 @@ def register_api(app):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # keys travel in a header a page cannot be made to send: no cookie, no CSRF
     from tipline.api.reference import bp as reference
+    from tipline.open311.views import bp as open311
 
     app.register_blueprint(reference)
+    app.register_blueprint(open311)
+    csrf.exempt(open311)  # its api_key is a field no page of another site can know

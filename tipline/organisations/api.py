@@ -157,6 +157,32 @@ class ListOut(Schema):
     next = fields.String(allow_none=True, metadata={"description": "Pass as `before` for the next page"})
 
 
+def file_for_organisation(member, sent, clean):
+    """File a report checked by TipIn (with its evidence checked by the form's rules) for the member's
+    organisation: the one way the API and Open311 file. Returns the tip, in the organisation's list."""
+    tip, _code = submit_tip(
+        TipSubmission(
+            platform_id=sent["platform_id"],
+            platform_name=sent["platform_name"],
+            category=sent["category"],
+            location=sent["location"],
+            description=sent["description"],
+            url=sent["url"] or "",
+            seen_at=sent["seen_at"],
+            reporter_type=sent["reporter_type"] or member.organisation.kind,
+            contact={name: sent[f"contact_{name}"] or "" for name in ("name", "email", "phone")},
+            locale=current_language(),
+            client=client_address(),
+            organisation_id=member.organisation_id,
+            org_member_id=member.id,
+        ),
+        clean,
+    )
+    org_tips.filed(member, tip)
+    db.session.flush()
+    return tip
+
+
 def _member_may_act():
     member = caller()
     if not can_act(member.organisation):
@@ -196,27 +222,7 @@ def _listed(tip_id):
 def file_tip(sent):
     """File a report for the organisation; it joins the organisation's list as filed by the key's owner."""
     member = _member_may_act()
-    clean = _files(sent["evidence"])
-    tip, _code = submit_tip(
-        TipSubmission(
-            platform_id=sent["platform_id"],
-            platform_name=sent["platform_name"],
-            category=sent["category"],
-            location=sent["location"],
-            description=sent["description"],
-            url=sent["url"] or "",
-            seen_at=sent["seen_at"],
-            reporter_type=sent["reporter_type"] or member.organisation.kind,
-            contact={name: sent[f"contact_{name}"] or "" for name in ("name", "email", "phone")},
-            locale=current_language(),
-            client=client_address(),
-            organisation_id=member.organisation_id,
-            org_member_id=member.id,
-        ),
-        clean,
-    )
-    org_tips.filed(member, tip)
-    db.session.flush()
+    tip = file_for_organisation(member, sent, _files(sent["evidence"]))
     return tip, 201, {"Location": url_for("api_org.read_tip", tip_id=tip.id)}
 
 
