@@ -134,3 +134,28 @@ def test_a_member_answers_the_staff_for_the_organisation(client, app):
     assert answer.status_code == 201
     last = answer.get_json()["history"][-1]
     assert last["kind"] == "info_added" and last["organisation"] == organisation.name
+
+
+def test_answers_kept_for_idempotency_keys_are_forgotten_after_a_day(client, app):
+    # Bugs caught: answers (a report's text among them) kept for ever; a key never usable again.
+    from datetime import timedelta
+
+    from tipline.api.idempotency import KEPT_FOR, IdempotentRequest
+    from tipline.privacy import purge_expired
+    from tipline.timeutil import utcnow
+
+    headers = {**key_of(admin_of(make_org())), "Idempotency-Key": "line-1"}
+    assert client.post("/api/v1/tips", data=REPORT, headers=headers).status_code == 201
+    assert purge_expired(utcnow()) >= 0 and db.session.scalars(select(IdempotentRequest)).all()
+    purge_expired(utcnow() + KEPT_FOR + timedelta(minutes=1))
+    db.session.commit()
+    assert db.session.scalars(select(IdempotentRequest)).all() == []
+
+
+def test_a_key_past_its_limit_is_told_when_to_come_back(client, app):
+    # Bugs caught: the API's limit answered as an HTML page, or without Retry-After.
+    app.config["API_KEY_LIMIT"] = "2 per minute"
+    headers = key_of(admin_of(make_org()))
+    answers = [client.get("/api/v1/tips", headers=headers) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert answers[-1].mimetype == "application/problem+json" and int(answers[-1].headers["Retry-After"]) > 0
