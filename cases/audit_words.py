@@ -595,6 +595,19 @@ def _member_invited(reader, d):
     return _("Invited %(email)s, by %(member)s.", email=_v(d, "email"), member=reader.member(d.get("by")))
 
 
+def _api_token(reader, d):
+    """A key is named as its owner named it, with what it may do; an organisation's, with who made it."""
+    scopes = ", ".join(str(scope) for scope in d.get("scopes") or ())
+    if d.get("by"):
+        return _(
+            "Key “%(name)s” (%(scopes)s), by %(member)s.",
+            name=_v(d, "name"),
+            scopes=scopes,
+            member=reader.member(d["by"]),
+        )
+    return _("Key “%(name)s” (%(scopes)s).", name=_v(d, "name"), scopes=scopes)
+
+
 def _member_joined(reader, d):
     return _("%(member)s joined.", member=reader.member(d.get("member_id")))
 
@@ -749,4 +762,6 @@ DETAILS = {
     "organisation.member_joined": _member_joined,
     "organisation.member_removed": _member_removed,
     "organisation.admin_handed_over": _admin_handed_over,
+    "api_token.created": _api_token,
+    "api_token.revoked": _api_token,
 }

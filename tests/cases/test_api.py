@@ -95,3 +95,11 @@ def test_an_organisation_key_reads_no_case(client, make_platform, file_tip):
     db.session.commit()
     answer = client.get(f"/api/v1/cases/{tip.case_id}", headers={"Authorization": f"Bearer {secret}"})
     assert answer.status_code == 403
+
+
+def test_a_signed_in_staff_session_is_not_a_key(staff_client, make_staff):
+    # Bugs caught: the API taking the staff session cookie, so that a page of another site could make a
+    # signed-in officer's browser write to cases (the API has no CSRF token).
+    client = staff_client(make_staff("officer", "cyberspace", HAIDIAN))
+    assert client.get("/api/v1/cases").status_code == 401
+    assert client.post("/api/v1/cases/1/notes", json={"body": "x"}).status_code == 401
