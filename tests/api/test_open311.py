@@ -130,3 +130,20 @@ def test_a_georeport_client_written_by_others_lists_defines_and_reads_back(clien
         assert definition["service_code"] == "teachers"
         back = georeport.get_service_request(filed["service_request_id"])
         assert back["service_request_id"] == filed["service_request_id"] and back["status"] == "open"
+
+
+def test_hostile_values_in_every_field_never_cause_a_server_error(client, key):
+    # Bugs caught: an attribute, date or number the report form never sees (seen_at, platform_id, ids in the
+    # query) reaching the database raw: NUL bytes, year 1, huge numbers, as a 500.
+    from tests.test_hostile_routes import HOSTILE
+
+    fields = [*REQUEST, "attribute[platform_id]", "attribute[seen_at]", "attribute[url]", "phone", "first_name"]
+    for name in fields:
+        for value in HOSTILE.values():
+            answer = client.post("/open311/v2/requests.json", data={**REQUEST, "api_key": key, name: value})
+            assert answer.status_code < 500, (name, value)
+    for value in HOSTILE.values():
+        for query in ("service_request_id", "service_code", "status", "start_date", "end_date"):
+            answer = client.get("/open311/v2/requests.json", query_string={"api_key": key, query: value})
+            assert answer.status_code < 500, (query, value)
+        assert client.get("/open311/v2/requests/1.json", query_string={"api_key": value}).status_code < 500

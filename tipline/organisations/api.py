@@ -9,6 +9,7 @@ from datetime import timezone
 
 from flask import request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
@@ -28,6 +29,7 @@ from tipline.reports import rules
 from tipline.reports.service import TipSubmission, add_to_tip, submit_tip
 from tipline.timeutil import app_zone
 from tipline.tracking.status import EXPLANATIONS, PUBLIC_STATUSES, public_status
+from tipline.web import MAX_ROW_ID
 
 bp = api_blueprint("api_org", __name__, description="An organisation's reports: an organisation member's key.")
 
@@ -42,7 +44,10 @@ class TipIn(Schema):
         unknown = EXCLUDE
 
     platform_id = fields.Integer(
-        load_default=None, metadata={"description": "A platform of the registry (GET /api/v1/platforms)"}
+        load_default=None,
+        strict=False,
+        validate=validate.Range(min=1, max=MAX_ROW_ID, error=_l("Choose the platform again from the list.")),
+        metadata={"description": "A platform of the registry (GET /api/v1/platforms)"},
     )
     platform_name = checked(
         rules.REPORT, "platform_name", description="The platform's name, or the registry's when one is given"
@@ -70,7 +75,9 @@ class TipIn(Schema):
     def _seen_in_the_past(self, data, **kwargs):
         seen = data.get("seen_at")
         if seen is not None:
-            problem = rules.field_problem("seen_at", seen.astimezone(app_zone()).replace(tzinfo=None))
+            # Checked as typed when far out of range (year 1, year 9999): converting it would overflow.
+            local = seen.astimezone(app_zone()) if 2000 <= seen.year <= 9000 else seen
+            problem = rules.field_problem("seen_at", local.replace(tzinfo=None))
             if problem is not None:
                 raise ValidationError(str(problem), "seen_at")
 
