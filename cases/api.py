@@ -20,10 +20,11 @@ from tipline import catalog
 from tipline.api.auth import api_blueprint, caller, require
 from tipline.api.fields import UtcDateTime, checked
 from tipline.api.idempotency import writes
-from tipline.api.problems import ApiProblem, parameter_errors
+from tipline.api.problems import ApiProblem, parameter_errors, refused
 from tipline.api.tokens import CASES_READ, CASES_WRITE
 from tipline.extensions import db
 from tipline.forms import FormRules
+from tipline.reports.schemas import TipFields
 from tipline.timeutil import utcnow
 
 bp = api_blueprint("api_cases", __name__, description="Cases, as their pages show them: a staff key.")
@@ -63,20 +64,14 @@ class QueueOut(Schema):
     next = fields.String(allow_none=True, metadata={"description": "Pass as `after` for the next page"})
 
 
-class CaseTip(Schema):
+class CaseTip(TipFields):
     """A tip of the case, without its reporter's contact details (on the pages only, each view logged)."""
 
-    id = fields.Integer()
-    platform_name = fields.String()
-    category = fields.String()
-    location = fields.String()
-    description = fields.String()
-    url = fields.String()
-    seen_at = UtcDateTime(allow_none=True)
-    reporter_type = fields.String()
+    class Meta:
+        exclude = ("platform_id",)  # the case's own
+
     organisation = fields.Function(lambda tip: tip.organisation.name if tip.organisation_id else None)
     junk_status = fields.String(allow_none=True)
-    created_at = UtcDateTime()
 
 
 class CaseEventOut(Schema):
@@ -159,12 +154,7 @@ def list_cases(_query):
     user = caller()
     ask = read_queue_ask(user, request.args)
     if ask.by_field:
-        raise ApiProblem(
-            422,
-            _("The request has errors"),
-            _("Correct the fields named in errors and send it again."),
-            parameter_errors({name: [message] for name, message in ask.by_field.items()}),
-        )
+        raise refused(parameter_errors(ask.by_field))
     page = work_queue(user, ask.args, utcnow(), cursor=ask.cursor)
     return {"items": page.cases, "total": page.total, "next": page.next_cursor}
 

@@ -9,7 +9,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from tipline.api.problems import ApiProblem, field_errors
+from tipline.api.problems import ApiProblem, field_errors, refused
 from tipline.open311.formats import Open311Error
 from tipline.timeutil import utcnow
 
@@ -121,12 +121,7 @@ def register_errorhandlers(app):
     def http_error(error):
         messages = (getattr(error, "data", None) or {}).get("messages")
         if messages is not None:  # the API's arguments, refused by their schema (webargs, 422)
-            return _page(
-                error.code,
-                _("The request has errors"),
-                _("Correct the fields named in errors and send it again."),
-                field_errors(messages),
-            )
+            return refused(field_errors(messages)).response()
         return _page(error.code or 500, _("Something went wrong"), _("The request could not be completed."))
 
     @app.errorhandler(500)

@@ -56,8 +56,24 @@ def _named(path, where, message):
 
 
 def parameter_errors(errors):
-    """Field errors of query parameters from {name: [messages]} (as the pages' filters give them)."""
-    return [{"parameter": name, "detail": str(message)} for name, messages in errors.items() for message in messages]
+    """Field errors of query parameters from {name: message or [messages]} (as the pages' filters give them)."""
+    return [
+        {"parameter": name, "detail": str(message)}
+        for name, messages in errors.items()
+        for message in (messages if isinstance(messages, (list, tuple)) else [messages])
+    ]
+
+
+def refused(errors, detail=None):
+    """422 naming what was refused: `errors` as field_errors() or parameter_errors() give them."""
+    from flask_babel import gettext as _
+
+    return ApiProblem(
+        422,
+        _("The request has errors"),
+        detail or _("Correct the fields named in errors and send it again."),
+        errors,
+    )
 
 
 def problem(status, title, detail=None, errors=None, headers=None):

@@ -5,12 +5,11 @@ A count the page shows as "fewer than N" has no value here either: `value` is nu
 """
 
 from flask import request
-from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, fields
 
 from tipline.api.auth import api_blueprint, public
 from tipline.api.fields import UtcDateTime
-from tipline.api.problems import ApiProblem, parameter_errors
+from tipline.api.problems import parameter_errors, refused
 from tipline.figures.service import figures, read_choice
 
 bp = api_blueprint("api_figures", __name__, description="The public figures of /stats: no key.")
@@ -62,10 +61,5 @@ def stats(_query):
     """The figures of a region (and below) over a period of months, as /stats shows them."""
     region, period, errors, _typed = read_choice(request.args)
     if errors:
-        raise ApiProblem(
-            422,
-            _("The request has errors"),
-            _("Correct the fields named in errors and send it again."),
-            parameter_errors({name: [message] for name, message in errors.items()}),
-        )
+        raise refused(parameter_errors(errors))
     return figures(region, period)

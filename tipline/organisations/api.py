@@ -17,7 +17,7 @@ from tipline import catalog
 from tipline.api.auth import api_blueprint, caller, require
 from tipline.api.fields import UtcDateTime, checked
 from tipline.api.idempotency import writes
-from tipline.api.problems import ApiProblem, parameter_errors
+from tipline.api.problems import ApiProblem, parameter_errors, refused
 from tipline.api.tokens import TIPS_READ, TIPS_WRITE
 from tipline.clients import client_address
 from tipline.evidence.intake import clean_form_files
@@ -26,6 +26,7 @@ from tipline.i18n import current_language
 from tipline.organisations import tips as org_tips
 from tipline.organisations.service import can_act
 from tipline.reports import rules
+from tipline.reports.schemas import TipFields
 from tipline.reports.service import TipSubmission, add_to_tip, submit_tip
 from tipline.timeutil import app_zone
 from tipline.tracking.status import EXPLANATIONS, PUBLIC_STATUSES, public_status
@@ -126,19 +127,9 @@ class EventOut(Schema):
     files = fields.List(fields.Nested(FileOut), attribute="evidence")
 
 
-class TipOut(Schema):
+class TipOut(TipFields):
     """One of the organisation's reports, with its public status and history."""
 
-    id = fields.Integer()
-    platform_id = fields.Integer(allow_none=True)
-    platform_name = fields.String()
-    category = fields.String()
-    location = fields.String()
-    description = fields.String()
-    url = fields.String()
-    seen_at = UtcDateTime(allow_none=True)
-    reporter_type = fields.String()
-    created_at = UtcDateTime()
     status = fields.Function(public_status, metadata={"enum": list(PUBLIC_STATUSES)})
     status_label = fields.Function(lambda tip: str(PUBLIC_STATUSES[public_status(tip)]))
     status_explanation = fields.Function(lambda tip: str(EXPLANATIONS[public_status(tip)]))
@@ -205,11 +196,9 @@ def _files(uploads):
     """The evidence files, checked as the form checks them; 422 naming them when one is refused."""
     clean, errors = clean_form_files(uploads)
     if errors:
-        raise ApiProblem(
-            422,
-            _("The request has errors"),
-            _("None of the files was kept: correct them and send the request again."),
+        raise refused(
             [{"pointer": "#/evidence", "detail": str(error)} for error in errors],
+            _("None of the files was kept: correct them and send the request again."),
         )
     return clean
 
@@ -241,12 +230,7 @@ def list_tips(_query):
     """The organisation's list, newest first, with the filters of its page; paged by `next`."""
     filters = org_tips.read_filters(request.args)
     if filters.errors:
-        raise ApiProblem(
-            422,
-            _("The request has errors"),
-            _("Correct the fields named in errors and send it again."),
-            parameter_errors({name: [message] for name, message in filters.errors.items()}),
-        )
+        raise refused(parameter_errors(filters.errors))
     organisation_id = caller().organisation_id
     page = org_tips.list_page(organisation_id, filters)
     return {
@@ -279,11 +263,7 @@ def add_to(sent, tip_id):
     clean = _files(sent["evidence"])
     text = sent["text"].strip()
     if not text and not clean:
-        raise ApiProblem(
-            422,
-            _("The request has errors"),
-            errors=[{"pointer": "#/text", "detail": _("Write something or attach a file.")}],
-        )
+        raise refused([{"pointer": "#/text", "detail": _("Write something or attach a file.")}])
     add_to_tip(row.tip, text, clean, member.organisation)
     db.session.flush()
     return row.tip, 201

@@ -12,7 +12,7 @@ from cases.actions import rules
 from tipline import catalog
 from tipline.api.auth import api_blueprint, public
 from tipline.api.fields import UtcDateTime
-from tipline.api.problems import ApiProblem, parameter_errors
+from tipline.api.problems import ApiProblem, parameter_errors, refused
 from tipline.extensions import db
 from tipline.platforms import record
 from tipline.platforms.models import Platform
@@ -28,12 +28,7 @@ RECORD_PAGE = 50
 
 def _field_problem(errors):
     """422 with the refused query fields, as the pages word them."""
-    return ApiProblem(
-        422,
-        _("The request has errors"),
-        _("Correct the fields named in errors and send it again."),
-        parameter_errors(errors),
-    )
+    return refused(parameter_errors(errors))
 
 
 class FilingSchema(Schema):
