@@ -109,6 +109,8 @@ class CaseEvent(db.Model):
     """One entry of a case's history: who did what, when."""
 
     __tablename__ = "case_event"
+    # The evaluation counts one kind of event over a period (escalations).
+    __table_args__ = (Index("ix_case_event_kind_created_at", "kind", "created_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)

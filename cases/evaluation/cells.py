@@ -12,7 +12,7 @@ from tipline import catalog
 from tipline.extensions import db
 from tipline.i18n import localized
 from tipline.regions.models import Region
-from tipline.regions.service import branches
+from tipline.regions.service import branches, tree
 
 # Cell kinds: how a value is shown (cases/evaluation/views.py: figure).
 TEXT, COUNT, DAYS, PERCENT, CHANGE, PLATFORM = "text", "count", "days", "percent", "change", "platform"
@@ -112,7 +112,7 @@ class Basis:
             if child != region.code:
                 below.setdefault(child, []).append(code)
         self.branches = {child: tuple(codes) for child, codes in sorted(below.items())}  # child -> its subtree
-        self.codes = tuple(sorted(self.branch_of))
+        self.codes = tree(self.branch_of)
         self.names = {r.code: r for r in db.session.scalars(select(Region).where(Region.code.in_(self.branches)))}
 
     def scope(self, period=None, **dims):

@@ -22,6 +22,7 @@ from cases.actions.service import repeat_window_start
 from cases.models import Case, CaseEvent
 from tipline.extensions import db
 from tipline.followup.models import FIXED, STILL_THERE, FixCheck
+from tipline.regions.service import lies_in
 from tipline.reports.models import Tip
 
 OPEN = states.OPEN_STATES
@@ -39,7 +40,7 @@ class Scope:
     department alike: a case both departments handle counts for each.
     """
 
-    codes: tuple  # the region codes the cases lie in
+    codes: tuple | str  # the region codes the cases lie in, or EVERYWHERE (tipline/regions/service.py: tree)
     start: datetime | None = None  # the period, as naive UTC: start <= t < end
     end: datetime | None = None
     now: datetime | None = None
@@ -57,7 +58,7 @@ def in_period(column, scope):
 
 def _in_tree(scope):
     """The case lies in the scope's regions."""
-    return Case.region_code.in_(scope.codes)
+    return lies_in(Case.region_code, scope.codes)
 
 
 def _opened(scope):

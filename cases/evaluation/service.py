@@ -29,7 +29,7 @@ from cases.evaluation.periods import Period
 from cases.evaluation.tables import TABLE_KEYS
 from tipline.extensions import db
 from tipline.regions.models import Region
-from tipline.regions.service import subtree_codes
+from tipline.regions.service import subtree_codes, tree
 from tipline.spreadsheet import safe_cell
 from tipline.timeutil import utcnow
 
@@ -100,6 +100,6 @@ def table_csv(table):
 def drill_scope(region_code, period, now, own_level=False, **dims):
     """The scope of a drill-down: the region tree (or only the region's own level), the period (None for a
     figure of now) and the cell's dimensions (department, platform, organisation, to_region, state)."""
-    codes = (region_code,) if own_level else tuple(sorted(subtree_codes(region_code)))
+    codes = (region_code,) if own_level else tree(subtree_codes(region_code))
     start, end = (period.start, period.end) if period is not None else (None, None)
     return Scope(codes, start, end, now, **dims)

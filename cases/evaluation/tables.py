@@ -4,6 +4,7 @@ from collections import Counter, namedtuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from cases.actions import rules
 from cases.actions.models import Action
@@ -36,6 +37,7 @@ from tipline.followup.models import FIXED, STILL_THERE, FixCheck
 from tipline.organisations.models import Organisation
 from tipline.platforms.models import Platform
 from tipline.regions.models import Region
+from tipline.regions.service import lies_in
 from tipline.reports.models import Tip
 
 # --- reading the rows ----------------------------------------------------------------------
@@ -215,7 +217,7 @@ def escalation_rows(basis, period):
     rows = db.session.execute(
         select(CaseEvent.case_id, Case.lead_department, Case.co_department, CaseEvent.detail)
         .join(Case, Case.id == CaseEvent.case_id)
-        .where(*measures.escalation_events(basis.scope(period)), Case.region_code.in_(basis.codes))
+        .where(*measures.escalation_events(basis.scope(period)), lies_in(Case.region_code, basis.codes))
     ).all()
     return [(case_id, lead, co, (detail or {}).get("to_region") or WITHIN) for case_id, lead, co, detail in rows]
 
@@ -270,22 +272,26 @@ def repeat_offenders_table(basis):
         db.session.execute(
             select(Action.platform_id)
             .join(Platform, Platform.id == Action.platform_id)
-            .where(*acted, Platform.region_code.in_(basis.codes))
+            .where(*acted, lies_in(Platform.region_code, basis.codes))
             .group_by(Action.platform_id)
             .having(cases_in_all >= REPEAT_CASES)
         )
         .scalars()
         .all()
     )
+    # The case's region looked up action by action (by its key): a join would read every case of the
+    # tree to meet the few actions of the last 12 months.
+    case_region = select(Case.region_code).where(Case.id == Action.case_id).scalar_subquery()
     in_tree = dict(
         db.session.execute(
             select(Action.platform_id, cases_in_all)
-            .join(Case, Case.id == Action.case_id)
-            .where(*acted, Action.platform_id.in_(offenders), Case.region_code.in_(basis.codes))
+            .where(*acted, Action.platform_id.in_(offenders), lies_in(case_region, basis.codes))
             .group_by(Action.platform_id)
         ).all()
     )
-    platforms = db.session.scalars(select(Platform).where(Platform.id.in_(offenders))).all()
+    platforms = db.session.scalars(
+        select(Platform).where(Platform.id.in_(offenders)).options(selectinload(Platform.region))
+    ).all()
     platforms.sort(key=lambda p: (-in_tree.get(p.id, 0), p.name, p.id))
     table = Table(
         "repeat_offenders",
@@ -324,7 +330,7 @@ def organisation_counts(basis, period):
     rows = db.session.execute(
         select(Tip.organisation_id, Case.state, func.count(Tip.id))
         .join(Case, Case.id == Tip.case_id)
-        .where(*measures.organisation_tips(basis.scope(period)), Case.region_code.in_(basis.codes))
+        .where(*measures.organisation_tips(basis.scope(period)), lies_in(Case.region_code, basis.codes))
         .group_by(Tip.organisation_id, Case.state)
     ).all()
     found = {}
@@ -383,7 +389,7 @@ def fix_rows(basis, period):
         select(Case.region_code, FixCheck.asked_at, FixCheck.answer, FixCheck.answered_at)
         .join(Case, Case.id == FixCheck.case_id)
         .where(
-            Case.region_code.in_(basis.codes),
+            lies_in(Case.region_code, basis.codes),
             or_(measures.in_period(FixCheck.asked_at, scope), measures.in_period(FixCheck.answered_at, scope)),
         )
     ).all()

@@ -38,6 +38,7 @@ from tipline.followup.models import FixCheck
 from tipline.organisations.models import Organisation
 from tipline.platforms.models import Platform
 from tipline.regions.models import Region
+from tipline.regions.service import EVERYWHERE, subtree_codes, tree
 from tipline.reports.models import Tip
 from tipline.timeutil import app_today, utcnow
 
@@ -876,3 +877,11 @@ def test_the_quick_choices_fill_in_the_dates(app, make_staff, staff_client):
     assert f'name="date_from" type="date" min="2000-01-01" max="2099-12-31" value="{week.starts_on}"' in body
     assert f'value="{week.ends_on}"' in body and f"date_to={week.ends_on}" in body.replace("&amp;", "&")
     assert 'name="period" value="this_month"' in body
+
+
+def test_a_national_tree_reads_as_everywhere_and_a_province_as_its_codes(app):
+    """Catches a national evaluation that checks every case against the list of all region codes (a scan of
+    every case at scale), and a province's tree read as everywhere (its figures would count the whole nation)."""
+    assert tree(subtree_codes(NATION)) == EVERYWHERE
+    beijing = tree(subtree_codes(BEIJING))
+    assert beijing != EVERYWHERE and {BEIJING, CHAOYANG, HAIDIAN} <= set(beijing) and XUHUI not in beijing

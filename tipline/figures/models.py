@@ -13,12 +13,13 @@ class FigureCount(db.Model):
     `category` is "" where the measure has none; `bucket` is the whole number of days
     for the measures that are distributions (days to first response, days to action),
     and -1 otherwise. A row counts what lies in the region itself (`whole` false), or in the
-    region and every region below it (`whole` true): a page reads its region's own rows and
-    its children's whole rows, a few hundred, however many leaves lie below.
+    region and every region below it (`whole` true): a page reads its region's whole rows for its
+    totals and its children's for the table by region, a few thousand at most, however many
+    tips and leaves lie below.
     """
 
     __tablename__ = "figure_count"
-    __table_args__ = (Index("ix_figure_count_region_measure_month", "region_code", "measure", "month"),)
+    __table_args__ = (Index("ix_figure_count_region_whole_measure_month", "region_code", "whole", "measure", "month"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     measure: Mapped[str] = mapped_column(String(40))

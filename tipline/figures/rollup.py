@@ -34,6 +34,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     true,
 )
 
@@ -115,13 +116,14 @@ def _tip_counts(between=None):
 
 
 def _tip_days(measure, until):
+    """Tips by days to `until`: the figures show these by month alone, so they are not kept by category."""
     month = month_of(Tip.created_at)
     days = whole_days(Tip.created_at, until)
     return (
         _filed_tips()
-        .add_columns(literal(measure, String), month, Case.region_code, Tip.category, days, func.count())
+        .add_columns(literal(measure, String), month, Case.region_code, literal("", String), days, func.count())
         .where(until.is_not(None))
-        .group_by(month, Case.region_code, Tip.category, days)
+        .group_by(month, Case.region_code, days)
     )
 
 
@@ -175,6 +177,10 @@ def refresh_figures(now=None):
     ):
         db.session.execute(insert(FigureCount).from_select(columns, query))
     _sum_up_the_tree()
+    if _dialect() == "postgresql":
+        # The table was emptied and filled again: without fresh statistics the planner would read the
+        # new rows as the old, or as none, and scan the table for a page's few hundred.
+        db.session.execute(text("ANALYZE figure_count"))
     mark = db.session.get(ScheduledTask, REFRESHED) or ScheduledTask(name=REFRESHED)
     mark.last_run_at = now or utcnow()
     db.session.add(mark)

@@ -21,7 +21,6 @@ from tipline.extensions import db
 from tipline.figures import rollup
 from tipline.figures.models import FigureCount
 from tipline.regions.models import Region
-from tipline.regions.service import children_by_parent
 from tipline.timeutil import app_today
 
 # ASCII digits only: Python reads "٢٠٢٦" or "２０２６" as 2026 too, and the address would name no period we list.
@@ -209,26 +208,26 @@ def national_region():
     return db.session.scalars(select(Region).where(Region.parent_code.is_(None)).order_by(Region.code)).first()
 
 
-def _sums(region_code, children, *group, measures=None, measure_prefix=None, months=None):
-    """Sums of the rollup over the region's subtree, grouped by the given columns and by where they lie:
-    each child's whole subtree (its code), or the region itself (region_code)."""
-    columns = [*group, FigureCount.region_code]
-    query = (
-        select(*columns, func.sum(FigureCount.value))
-        .where(
-            or_(
-                and_(FigureCount.whole.is_(True), FigureCount.region_code.in_(children)),
-                and_(FigureCount.whole.is_(False), FigureCount.region_code == region_code),
-            )
-        )
-        .group_by(*columns)
+def _whole_of(region_code):
+    """The rollup rows that count the region and everything below it."""
+    return and_(FigureCount.whole.is_(True), FigureCount.region_code == region_code)
+
+
+def _split_under(region_code, children):
+    """The rollup rows that count each child's whole subtree (under its code), and the region's own level."""
+    return or_(
+        and_(FigureCount.whole.is_(True), FigureCount.region_code.in_(children)),
+        and_(FigureCount.whole.is_(False), FigureCount.region_code == region_code),
     )
-    if measures is not None:
-        query = query.where(FigureCount.measure.in_(measures))
-    if measure_prefix is not None:
-        query = query.where(FigureCount.measure.startswith(measure_prefix, autoescape=True))
+
+
+def _sums(rows, measures, *group, months=None):
+    """Sums of the rollup `rows` (a condition: _whole_of or _split_under) of `measures` (a condition on
+    FigureCount.measure), grouped by the given columns; from the first to the last of `months` when given
+    ("YYYY-MM" keys sort as the months they name)."""
+    query = select(*group, func.sum(FigureCount.value)).where(rows, measures).group_by(*group)
     if months is not None:
-        query = query.where(FigureCount.month.in_(months))
+        query = query.where(FigureCount.month.between(months[0], months[-1]))
     return db.session.execute(query).all()
 
 
@@ -258,55 +257,60 @@ def read_choice(args):
 
 
 def figures(region, period):
-    """Every public figure of `region` (and below) over `period`."""
-    children = children_by_parent()
-    below = children.get(region.code, [])
-    counted = (rollup.TIPS, rollup.CLOSED_FOUNDED, rollup.CLOSED_UNFOUNDED)
-    months = set(period.months) | set(period.trend)
+    """Every public figure of `region` (and below) over `period`.
 
-    by_month, by_child, by_category = {}, {}, {}
-    for measure, month, category, code, value in _sums(
-        region.code,
-        below,
-        FigureCount.measure,
-        FigureCount.month,
-        FigureCount.category,
-        measures=counted,
-        months=months,
+    Every read is bounded by the shape of the page, never by how many tips there are: the region's
+    own whole rows for its totals, its children's whole rows for the table by region.
+    """
+    below = db.session.scalars(select(Region.code).where(Region.parent_code == region.code)).all()
+    whole = _whole_of(region.code)
+    counted = (rollup.TIPS, rollup.CLOSED_FOUNDED, rollup.CLOSED_UNFOUNDED)
+    action_measures = [rollup.ACTION_PREFIX + code for code in rules.ACTION_TYPES]
+    outcomes = FigureCount.measure.in_([*counted, *action_measures])
+    months = (min(period.first, period.trend[0]), period.last)  # the trend's twelve months and the period
+
+    by_month, by_category, actions_by_type, actions_by_month = {}, {}, {}, {}
+    for measure, month, category, value in _sums(
+        whole, outcomes, FigureCount.measure, FigureCount.month, FigureCount.category, months=months
     ):
+        if measure.startswith(rollup.ACTION_PREFIX):
+            actions_by_month[month] = actions_by_month.get(month, 0) + value
+            if month in period.months:
+                action_type = measure.removeprefix(rollup.ACTION_PREFIX)
+                actions_by_type[action_type] = actions_by_type.get(action_type, 0) + value
+            continue
         by_month[(measure, month)] = by_month.get((measure, month), 0) + value
         if month in period.months:
-            key = (measure, code)
-            by_child[key] = by_child.get(key, 0) + value
             by_category[(measure, category)] = by_category.get((measure, category), 0) + value
 
-    actions_by_type, actions_by_month, actions_by_child = {}, {}, {}
-    for measure, month, code, value in _sums(
-        region.code, below, FigureCount.measure, FigureCount.month, measure_prefix=rollup.ACTION_PREFIX, months=months
-    ):
-        action_type = measure.removeprefix(rollup.ACTION_PREFIX)
-        actions_by_month[month] = actions_by_month.get(month, 0) + value
-        if month in period.months:
-            actions_by_type[action_type] = actions_by_type.get(action_type, 0) + value
-            actions_by_child[code] = actions_by_child.get(code, 0) + value
+    by_child = {}  # (measure, child code or the region's own) -> count; actions under ACTION_PREFIX
+    if below:
+        for measure, code, value in _sums(
+            _split_under(region.code, below), outcomes, FigureCount.measure, FigureCount.region_code,
+            months=period.months,
+        ):  # fmt: skip
+            key = (rollup.ACTION_PREFIX if measure.startswith(rollup.ACTION_PREFIX) else measure, code)
+            by_child[key] = by_child.get(key, 0) + value
 
-    platforms = {}
-    for measure, _code, value in _sums(region.code, below, FigureCount.measure, measure_prefix=rollup.PLATFORM_PREFIX):
-        status = measure.removeprefix(rollup.PLATFORM_PREFIX)
-        platforms[status] = platforms.get(status, 0) + value
+    platforms = {
+        measure.removeprefix(rollup.PLATFORM_PREFIX): value
+        for measure, value in _sums(
+            whole,
+            FigureCount.measure.in_([rollup.PLATFORM_PREFIX + code for code in rules.ENFORCEMENT_STATUSES]),
+            FigureCount.measure,
+        )
+    }
 
     days = {}  # (measure, month) -> {days: tips}
-    for measure, month, bucket, _code, value in _sums(
-        region.code,
-        below,
+    for measure, month, bucket, value in _sums(
+        whole,
+        FigureCount.measure.in_((rollup.RESPONSE_DAYS, rollup.ACTION_DAYS)),
         FigureCount.measure,
         FigureCount.month,
         FigureCount.bucket,
-        measures=(rollup.RESPONSE_DAYS, rollup.ACTION_DAYS),
         months=months,
     ):
-        histogram = days.setdefault((measure, month), {})
-        histogram[bucket] = histogram.get(bucket, 0) + value
+        days.setdefault((measure, month), {})[bucket] = value
 
     def period_total(measure):
         return sum(by_month.get((measure, m), 0) for m in period.months)
@@ -319,7 +323,7 @@ def figures(region, period):
     }
     tables = [
         _month_table(period, by_month, actions_by_month),
-        _region_table(region, children, by_child, actions_by_child),
+        _region_table(region, below, by_child),
         _category_table(by_category),
         _action_table(actions_by_type),
         _platform_table(platforms),
@@ -358,8 +362,7 @@ def _month_table(period, by_month, actions_by_month):
     return table
 
 
-def _region_table(region, children, by_child, actions_by_child):
-    below = children.get(region.code, ())
+def _region_table(region, below, by_child):
     if not below:
         return None
     names = {r.code: r for r in db.session.scalars(select(Region).where(Region.code.in_(below)))}
@@ -379,7 +382,7 @@ def _region_table(region, children, by_child, actions_by_child):
             count_cell(by_child.get((rollup.TIPS, code))),
             count_cell(by_child.get((rollup.CLOSED_FOUNDED, code))),
             count_cell(by_child.get((rollup.CLOSED_UNFOUNDED, code))),
-            count_cell(actions_by_child.get(code)),
+            count_cell(by_child.get((rollup.ACTION_PREFIX, code))),
         ]
         if code != region.code or any(cell.value for cell in cells):
             table.rows.append((label, cells))

@@ -1,6 +1,6 @@
 """Reading the region tree: subtrees and the choices shown in filters."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tipline.extensions import db
 from tipline.regions.models import Region
@@ -33,6 +33,30 @@ def branches(code, children=None):
             owner[current] = child
             stack.extend(children.get(current, ()))
     return owner
+
+
+# Codes that are every region there is (see `tree`).
+EVERYWHERE = "everywhere"
+
+
+def tree(codes):
+    """`codes` as `lies_in` takes them: a tuple, or EVERYWHERE when they are every region there is."""
+    codes = tuple(sorted(set(codes)))
+    if len(codes) >= db.session.scalar(select(func.count()).select_from(Region)):
+        return EVERYWHERE
+    return codes
+
+
+def lies_in(column, codes):
+    """SQL: the region code in `column` is one of `codes` (from `tree`).
+
+    For EVERYWHERE (a national reader's tree) that says no more than `column IS NOT NULL`, the
+    foreign key doing the rest: the database is spared checking each row against a list of
+    thousands of codes, and can plan from the query's other conditions.
+    """
+    if codes == EVERYWHERE:
+        return column.is_not(None)
+    return column.in_(codes)
 
 
 def region_choices(within=None):
