@@ -3,10 +3,11 @@
 Counting millions of tips for every visit of /stats would cost a second or more a page;
 grouping them once, by a job every FIGURES_REFRESH_MINUTES, costs that once. The counts
 are kept twice: in the region they happened in, and summed up the tree into every region
-above (`whole` rows), so that a page adds up its region's children's totals, a few hundred
-rows, never every leaf below it (tipline/figures/service.py). `make bench` measures both.
-The rebuild replaces the whole rollup in one transaction, so a reader sees the old figures
-or the new ones, never half of each.
+above (`whole` rows). A page reads its region's whole rows for its totals and its children's
+whole rows for the table by region (tipline/figures/service.py): a number of rows set by the
+page (months, categories, children), not by how many tips or districts lie below. `make bench`
+measures both the rebuild and the read. The rebuild replaces the whole rollup in one
+transaction, so a reader sees the old figures or the new ones, never half of each.
 
 What is counted, where and when:
 - "tips": tips filed into a case (junk set aside is not counted), by the month they arrived,
@@ -14,7 +15,8 @@ What is counted, where and when:
 - "closed_founded", "closed_unfounded": cases by the month they closed, their region and category;
 - "action:<type>": approved actions (not their liftings), by the month they were decided;
 - "response_days", "action_days": tips by the month they arrived and the whole number of
-  days (bucket) until staff first answered them, until an action was approved in their case;
+  days (bucket) until staff first answered them, until an action was approved in their case
+  (not by category: the figures show them by month alone);
 - "platform:<status>": registered platforms now (month ""), by their home region and
   enforcement status.
 """
