@@ -26,6 +26,7 @@ from cases.operations import change_state, close_case, send_message
 from tests.cases.conftest import CHAOYANG, HAIDIAN
 from tipline import catalog
 from tipline.extensions import db
+from tipline.figures import charts
 from tipline.figures.models import FigureCount
 from tipline.figures.rollup import refresh_figures, refreshed_at
 from tipline.figures.service import PeriodError, figures, median_of_counts, parse_period
@@ -379,7 +380,8 @@ def read_page(body):
 def bars(svg_body, table_rows, charted):
     """[(label, [(bar text, bar width), ...])] of a chart, after its legend."""
     parts = [
-        ("rect", attribute(a, "width")) if a else ("text", html.unescape(t)) for a, t in SVG_PART.findall(svg_body)
+        ("rect", attribute(a, "width")) if a else ("text", html.unescape(re.sub(r"<[^>]+>", "", t)))
+        for a, t in SVG_PART.findall(svg_body)
     ]
     legend = 2 * len(charted) if len(charted) > 1 else 0
     parts = parts[legend:]
@@ -646,6 +648,37 @@ def test_every_chart_is_an_image_with_a_title_and_a_description(app, client, see
         ids += [title_id, desc_id]
     assert len(ids) == len(set(ids))
     assert len(re.findall(r"<script", body)) == 0  # drawn on the server, no script needed
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_label_of_every_chart_fits_the_chart(app, client, lang):
+    """Catches what a phone showed: English kinds of problem running off the chart's right edge, and Chinese
+    region names (内蒙古自治区) set left of their bars, over the number, because they have few characters."""
+    for region in (NATION, BEIJING):
+        with app.test_request_context(headers={"Accept-Language": lang}):
+            result = figures_of(region, "")
+            for table in result.tables:
+                chart = charts.layout(table)
+                names = [line for _colour, name, _y in chart.legend for line in name]
+                for (label, _cells), row in zip(table.rows, chart.rows, strict=True):
+                    assert "".join(line for line, _y in row.label) == str(label)  # broken, never cut
+                    bars_at = row.bars[0].x
+                    for line, _y in row.label:
+                        room = bars_at - 6 if bars_at else charts.WIDTH
+                        assert charts.text_width(line.rstrip()) <= room, (table.key, line)
+                for line, _y in names:
+                    assert charts.text_width(line.rstrip()) <= charts.WIDTH - 20, (table.key, line)
+
+
+def test_a_long_label_breaks_between_words_or_characters():
+    """Catches a label cut short instead of broken, or broken inside an English word."""
+    label = "Traffic-diverting advertising unfit for minors (incl. pushed by algorithm)"
+    lines = charts.wrap(label, 200)
+    assert "".join(lines) == label and len(lines) > 1
+    assert all(line.endswith(" ") for line in lines[:-1])  # each break falls between words
+    chinese = charts.wrap("课程中插入或推送与学习无关的游戏广告、弹窗和浮窗", 100)
+    assert "".join(chinese) == "课程中插入或推送与学习无关的游戏广告、弹窗和浮窗"
+    assert [len(line) for line in chinese[:-1]] == [7] * (len(chinese) - 1)  # 7 characters of 14 px in 100
 
 
 def test_a_province_pick_offers_its_districts(app, client):
