@@ -409,6 +409,29 @@ def matching(app, size):
     return mean
 
 
+def junk_scoring(app, services):
+    """The junk filter's verdict on a tip at intake, in-process: the newest version (trained here on the
+    starter set) scoring the seeded tips' texts."""
+    from cases.junk_filter.learn import retrain
+    from cases.junk_filter.score import junk_verdict
+    from tipline.extensions import db
+
+    with psycopg.connect(services.db_url) as conn:
+        texts = [row[0] for row in conn.execute("SELECT description FROM tip ORDER BY id DESC LIMIT 2000")]
+    with app.app_context():
+        retrain()
+        db.session.commit()
+        junk_verdict(texts[0])  # loads the version once, as a process does
+        times = []
+        for text in texts:
+            start = time.perf_counter()
+            junk_verdict(text)
+            times.append(time.perf_counter() - start)
+    mean = statistics.mean(times) * 1e6
+    log(f"  {'junk filter verdict on a tip':<38} mean {mean:7.1f} µs   p95 {p95(times) * 1e6:7.1f} µs")
+    return mean, p95(times) * 1e6
+
+
 def p95(values):
     return sorted(values)[int(len(values) * 0.95) - 1]
 
@@ -501,6 +524,7 @@ def main():
                 large_figures = figures_by_rollup(app, seeder.tips_loaded)
                 large = reads(url, cookie, services, seeder.tips_loaded, member_cookie, org_deep)
                 large_match = matching(app, seeder.tips_loaded)
+                junk_us = junk_scoring(app, services)
                 viral_case, viral_platform, viral_category = seeder.viral_case
 
             common = dict(platforms=PLATFORMS, categories=list(CATEGORY_WEIGHTS), openings=OPENINGS, endings=ENDINGS)
@@ -595,6 +619,8 @@ def main():
         "org_deep_to_first": round(large["org_deep"]["mean"] / large["org_first"]["mean"], 3),
         "org_filtered_growth": round(growth("org_filtered"), 3),
         "submit_big_case": round(big["big"]["mean"] / big["first"]["mean"], 3),
+        "junk_score_us": round(junk_us[0], 1),
+        "junk_score_p95_us": round(junk_us[1], 1),
         "outbox_cost": round(jobs["with"]["mean"] / jobs["without"]["mean"], 3),
         "workers_scaling": round(two / one, 3),
         "workers_one_jobs_per_s": round(one, 1),
@@ -625,6 +651,7 @@ def main():
         "org_filtered_growth": "<= 1.3",
         "outbox_cost": "<= 1.1",
         "workers_scaling": ">= 1.7",
+        "junk_score_us": "< 1000",
     }
     for key, target in targets.items():
         value = figures[key]

@@ -50,6 +50,7 @@ KINDS = {
     "action.rectified": _l("Confirmed that a platform rectified"),
     "action.rectification_failed": _l("Confirmed that a rectification failed"),
     "platform.list": _l("Changed the list a platform is on"),
+    "platform.address_added": _l("Added an address to a platform's record"),
     "user.create": _l("Created an account"),
     "user.update": _l("Changed an account"),
     "user.password": _l("Set a new password"),
@@ -515,6 +516,15 @@ def _rectification_failed(reader, d):
     return _("The stronger action #%(id)s is proposed.", id=_v(d, "proposed"))
 
 
+def _address_added(reader, d):
+    return _joined(
+        [
+            _("Address: %(address)s.", address=_v(d, "address")),
+            _("From case #%(case)s.", case=_v(d, "case_id")) if d.get("case_id") else "",
+        ]
+    )
+
+
 def _listing(reader, d):
     from cases.templating import list_reason
 
@@ -737,6 +747,7 @@ DETAILS = {
     "action.rectified": _rectified,
     "action.rectification_failed": _rectification_failed,
     "platform.list": _listing,
+    "platform.address_added": _address_added,
     "user.create": _user_create,
     "user.update": _user_update,
     "user.password": _nothing,

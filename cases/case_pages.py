@@ -7,10 +7,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from cases import operations, states
-from cases.access import can_see_case, case_or_404, may_work_on, staff_required, works_on
+from cases.access import can_see_case, case_or_404, may_work_on, staff_required, visible_regions, works_on
 from cases.accounts.models import StaffUser
 from cases.blueprint import bp
 from cases.forms import (
+    AddressForm,
     AssignForm,
     CloseForm,
     ClosingDecisionForm,
@@ -24,11 +25,14 @@ from cases.forms import (
     TriageForm,
     staff_choices,
 )
+from cases.matching.addresses import add_platform_address, may_add_address
+from cases.matching.service import suggestions_for
 from cases.models import Case, CaseTask
 from cases.priority import reason_text
 from cases.timeline import case_timeline
 from tipline import catalog
 from tipline.extensions import db
+from tipline.platforms.links import site_of
 from tipline.reports.models import Tip
 from tipline.timeutil import utcnow
 from tipline.web import no_store, parse_row_id
@@ -83,6 +87,7 @@ def render_case(case, status=200, **forms):
     close.to_state.choices = closing_choices(case)
     split = forms.get("split") or SplitForm(category=_split_category(case))
     split.tip_ids.choices = split_choices(case)
+    suggestions, assessed = suggestions_for(case, visible_regions(current_user))
     return no_store(
         render_template(
             "cases/case.html",
@@ -121,10 +126,25 @@ def render_case(case, status=200, **forms):
             may_decide=may_decide,
             repeat_offender=case.platform_id is not None and is_repeat_offender(case.platform_id),
             organisations=_organisations_of(case),
+            suggestions=suggestions,
+            assessed=assessed,
+            may_add_address=may_add_address(current_user, case),
+            address=forms.get("address") or AddressForm(address=_uncovered_link(case)),
             action_rules=action_rules,
         ),
         status,
     )
+
+
+def _uncovered_link(case):
+    """The first link a tip of the case gives that the platform's record does not cover yet ("" if none)."""
+    if case.platform is None:
+        return ""
+    covered = {row.key for row in case.platform.address_keys}
+    for tip in case.tips:
+        if tip.url and tip.link_key and tip.link_key not in covered and site_of(tip.link_key) not in covered:
+            return tip.url
+    return ""
 
 
 def _organisations_of(case):
@@ -401,6 +421,22 @@ def merge(case_id):
         return refused(case, exc, "merge", form, merge=form)
     db.session.commit()
     return back_to(target, _("Case #%(source)d is merged into this case.", source=case.id), "timeline")
+
+
+@bp.route("/cases/<id:case_id>/address", methods=["POST"])
+@staff_required()
+def add_address(case_id):
+    """Add a web address or app link from the case to its platform's record."""
+    case = case_or_404(current_user, case_id)
+    form = AddressForm()
+    if not form.validate_on_submit():
+        return render_case(case, 400, address=form)
+    try:
+        add_platform_address(case, form.address.data, current_user)
+    except operations.CaseError as exc:
+        return refused(case, exc, "platform", form, address=form)
+    db.session.commit()
+    return back_to(case, _("The address is added to the platform's record."), "platform")
 
 
 @bp.route("/cases/<id:case_id>/split", methods=["POST"])

@@ -178,6 +178,17 @@ class MergeForm(TiplineForm):
     submit = SubmitField(_l("Merge"))
 
 
+class AddressForm(TiplineForm):
+    form_prefix = "address"
+
+    address = StringField(
+        _l("Web address or app-store link"),
+        filters=[strip_text],
+        validators=[DataRequired(message=_l("Enter the address to add.")), Length(max=500), readable_text],
+    )
+    submit = SubmitField(_l("Add to the platform"))
+
+
 class SplitForm(TiplineForm):
     form_prefix = "split"
 

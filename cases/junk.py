@@ -1,7 +1,9 @@
 """Spotting likely junk at intake: empty, link-only, unrelated adverts, and floods from one client.
 
-Nothing is dropped: a suspected tip goes to the junk tray, where a person confirms
-or releases it.
+Two kinds of judge: the rules below (a short list of words, lengths, floods), and the junk
+filter that learns from the tray's decisions (cases/junk_filter), which catches adverts
+written in plain words. Nothing is dropped: a suspected tip goes to the junk tray, where a
+person confirms or releases it, and that decision teaches the filter's next version.
 """
 
 import re
@@ -36,6 +38,7 @@ REASONS = {
     "link_only": _l("Only a link"),
     "unrelated": _l("Looks like an advert unrelated to minors or lessons"),
     "flood": _l("One of many near-identical tips from one client"),
+    "model": _l("The junk filter reads it as an advert unrelated to minors or lessons"),
 }
 
 
@@ -46,6 +49,19 @@ def _meaningful(text):
 def _weight(text):
     """How much a text says: a Chinese character says about as much as two Latin letters."""
     return sum(2 if "\u3400" <= ch <= "\u9fff" else 1 for ch in text)
+
+
+def screen_tip(tip):
+    """Judge a new tip: record what the junk filter says of it on the tip, and return every reason to set
+    it aside (empty list: it looks genuine)."""
+    from cases.junk_filter.score import junk_verdict
+
+    verdict = junk_verdict(tip.description or "")
+    tip.junk_score, tip.junk_model_id, tip.junk_words = verdict.score, verdict.version, list(verdict.words)
+    reasons = detect_junk(tip)
+    if verdict.is_junk():
+        reasons.append("model")
+    return reasons
 
 
 def detect_junk(tip):

@@ -1,6 +1,6 @@
 """The junk tray: tips set aside at intake, waiting for a person to confirm or release them."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -10,6 +10,7 @@ from cases.access import staff_required, visible_regions
 from cases.blueprint import bp
 from cases.forms import PlainForm
 from cases.junk import REASONS
+from cases.junk_filter.quality import quality_this_month
 from cases.routing import NATIONAL, route_case
 from tipline.extensions import db
 from tipline.platforms.models import Platform
@@ -35,14 +36,16 @@ def may_see_tray_tip(user, tip):
 TRAY_PAGE = 50
 
 
-def tray_query(user, junk_status):
-    """Tips of the tray in the user's regions: where their case would go is where they are looked at."""
+def tray_tips(user):
+    """Tips of the tray's regions of the user, whatever their state: where their case would go is where
+    they are looked at."""
     region = func.coalesce(Platform.region_code, NATIONAL)
-    return (
-        select(Tip)
-        .outerjoin(Platform, Tip.platform_id == Platform.id)
-        .where(Tip.junk_status == junk_status, region.in_(visible_regions(user)))
-    )
+    return select(Tip).outerjoin(Platform, Tip.platform_id == Platform.id).where(region.in_(visible_regions(user)))
+
+
+def tray_query(user, junk_status):
+    """Tips of the tray in the user's regions that are `junk_status` ("suspected" or "confirmed")."""
+    return tray_tips(user).where(Tip.junk_status == junk_status)
 
 
 @bp.route("/junk")
@@ -66,6 +69,8 @@ def junk_tray():
     return render_template(
         "cases/junk.html",
         tips=tips,
+        quality=quality_this_month(tray_tips(current_user)),
+        threshold=current_app.config["JUNK_MODEL_THRESHOLD"],
         reasons=REASONS,
         plain=PlainForm(),
         show=show,

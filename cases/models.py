@@ -37,6 +37,8 @@ class Case(db.Model):
     platform_id: Mapped[int | None] = mapped_column(ForeignKey("platform.id"), index=True)
     # The platform as named when it is not (yet) in the registry.
     platform_name: Mapped[str] = mapped_column(String(200))
+    # For a platform not in the registry, the site its tips link to: tips about one site share a case.
+    site: Mapped[str | None] = mapped_column(String(300))
     category: Mapped[str] = mapped_column(String(32), index=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     lead_department: Mapped[str] = mapped_column(String(16), index=True)

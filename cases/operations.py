@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from cases import states
 from cases.audit import audit
+from cases.matching.service import match_again
 from cases.models import Case, CaseEvent, CaseNote, CaseTask
 from cases.notices import notify_reporter, notify_staff
 from cases.priority import compute_priority, count_new_tip, recount_figures
@@ -58,16 +59,19 @@ def deadline_for(state, start):
     return start + timedelta(days=days) if days is not None else None
 
 
-def platform_key(platform_id, platform_name):
-    """What 'the same platform' means for finding tips together."""
+def platform_key(platform_id, platform_name, site=None):
+    """What 'the same platform' means for finding tips together: the registry's platform; else the site the
+    tips link to (tipline/platforms/links.py), whatever each reporter called it; else the name typed."""
     if platform_id:
         return f"p:{platform_id}"
+    if site:
+        return f"s:{site}"[:200]
     return "n:" + " ".join((platform_name or "").lower().split())[:200]
 
 
-def open_key(platform_id, platform_name, category):
+def open_key(platform_id, platform_name, category, site=None):
     """The key the open case on this platform and problem is found by (Case.open_key)."""
-    return f"{platform_key(platform_id, platform_name)}|{category}"
+    return f"{platform_key(platform_id, platform_name, site)}|{category}"
 
 
 # --- intake -----------------------------------------------------------------------------------
@@ -79,7 +83,7 @@ def file_tip(tip, actor=None):
     A new tip may still be pending (not yet written): joining a case then writes it
     once, with its case, and reads none of the case's other tips.
     """
-    key = open_key(tip.platform_id, tip.platform_name, tip.category)
+    key = open_key(tip.platform_id, tip.platform_name, tip.category, tip.site)
     case = _locked_open_case(key)
     if case is None:
         case = _open_case(tip, key, actor)
@@ -116,18 +120,19 @@ def _locked_open_case(key):
 
 
 NEW_CASE_COLUMNS = (
-    "platform_id", "platform_name", "category", "region_code", "lead_department", "co_department", "state",
+    "platform_id", "platform_name", "site", "category", "region_code", "lead_department", "co_department", "state",
     "state_changed_at", "deadline_at", "open_key", "priority", "priority_reasons", "tip_count", "reporter_count",
     "organisation_reported", "created_at", "updated_at",
 )  # fmt: skip
 
 
-def new_case(platform_id, platform_name, category, region, lead, co, key):
+def new_case(platform_id, platform_name, category, region, lead, co, key, site=None):
     """A case in its first state, with that state's deadline; priority is set once it holds tips."""
     now = utcnow()
     return Case(
         platform_id=platform_id,
         platform_name=platform_name,
+        site=site,
         category=category,
         region_code=region,
         lead_department=lead,
@@ -154,7 +159,8 @@ def _open_case(tip, key, actor):
     """
     region, lead, co = route_case(tip.platform, tip.category)
     name = tip.platform.name if tip.platform else tip.platform_name
-    values = new_case(tip.platform_id, name, tip.category, region, lead, co, key)
+    site = None if tip.platform_id else tip.site
+    values = new_case(tip.platform_id, name, tip.category, region, lead, co, key, site=site)
     values.platform = tip.platform
     count_new_tip(values, tip)
     values.priority, values.priority_reasons = compute_priority(values)
@@ -268,7 +274,7 @@ def reopen_by_followup(case, reason):
     lock(case)
     if case.state != states.CLOSED_FOUNDED or (case.state, states.INVESTIGATING) not in states.TRANSITIONS:
         raise CaseError(_l("Only a case closed as founded is reopened by its reporters' answers."))
-    clash = open_case_for(case.platform_id, case.platform_name, case.category)
+    clash = open_case_for(case.platform_id, case.platform_name, case.category, case.site)
     if clash is not None:
         raise CaseError(_l("Another open case (#%(id)d) already covers this platform and problem.", id=clash.id))
     _set_state(case, states.INVESTIGATING, None, reason)
@@ -291,7 +297,7 @@ def _set_state(case, to_state, actor, reason=""):
     elif old in states.CLOSED_STATES:
         # Reopened: it takes back the "find together" key, unless another case holds it now.
         case.closed_at = None
-        key = open_key(case.platform_id, case.platform_name, case.category)
+        key = open_key(case.platform_id, case.platform_name, case.category, case.site)
         clash = db.session.scalars(select(Case).where(Case.open_key == key, Case.id != case.id)).first()
         if clash is not None:
             raise CaseError(_l("Another open case (#%(id)d) already covers this platform and problem.", id=clash.id))
@@ -522,6 +528,7 @@ def send_message(case, tip, actor, body):
 
 def reporter_added(tip, tip_event):
     """Bring what a reporter added on their tracking page into the case history."""
+    match_again([tip])
     if tip.case is not None:
         by = {"organisation": tip_event.organisation.name} if tip_event.organisation is not None else {}
         record_event(tip.case, None, "reporter_added", tip_id=tip.id, tip_event_id=tip_event.id, **by)
@@ -558,6 +565,7 @@ def merge_cases(source, target, actor, reason=""):
     if not (can_see_case(actor, source) and can_see_case(actor, target)):
         raise NotAllowed(_l("There is no case with this number that you can see."))
     moved = [tip.id for tip in source.tips]
+    match_again(source.tips)
     for tip in list(source.tips):
         before = public_status(tip)
         tip.case = target
@@ -599,17 +607,18 @@ def split_tips(case, tip_ids, actor, category, reason=""):
         raise CaseError(
             _l("This case is the one open case for this platform and problem: choose another problem to split off.")
         )
-    key = open_key(case.platform_id, case.platform_name, category)
+    key = open_key(case.platform_id, case.platform_name, category, case.site)
     target = _locked_open_case(key)
     joined = target is not None
     if joined and not states.may_join(actor, target):
         raise NotAllowed(_l("The open case for that problem is another department's: ask its staff or a supervisor."))
     if not joined:
         region, lead, co = route_case(case.platform, category)
-        target = new_case(case.platform_id, case.platform_name, category, region, lead, co, key)
+        target = new_case(case.platform_id, case.platform_name, category, region, lead, co, key, site=case.site)
         target.platform = case.platform
         db.session.add(target)
     before = {tip.id: public_status(tip) for tip in chosen}
+    match_again(chosen)
     for tip in chosen:
         tip.case = target
         db.session.add(TipEvent(tip=tip, kind=MERGED if joined else MOVED))
@@ -650,6 +659,7 @@ def confirm_junk(tip, actor):
         raise CaseError(_l("This report is not in the junk tray."))
     before = public_status(tip)
     tip.junk_status = "confirmed"
+    tip.junk_decided_at = utcnow()
     audit(actor, "tip.junk_confirmed", "tip", tip.id, reasons=tip.junk_reasons)
     _note_public_change(tip, before)
 
@@ -660,11 +670,13 @@ def release_junk(tip, actor):
     if tip.junk_status not in ("suspected", "confirmed"):
         raise CaseError(_l("This report is not in the junk tray."))
     tip.junk_status = "released"
+    tip.junk_decided_at = utcnow()
+    match_again([tip])
     audit(actor, "tip.junk_released", "tip", tip.id, reasons=tip.junk_reasons)
     return file_tip(tip, actor)
 
 
-def open_case_for(platform_id, platform_name, category):
-    """The open case a tip about this platform and category would join, if any."""
-    key = open_key(platform_id, platform_name, category)
+def open_case_for(platform_id, platform_name, category, site=None):
+    """The open case a tip about this platform (or site) and category would join, if any."""
+    key = open_key(platform_id, platform_name, category, site)
     return db.session.scalars(select(Case).where(Case.open_key == key)).first()

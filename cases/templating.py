@@ -1,6 +1,6 @@
 """Template helpers of the staff surface."""
 
-from flask_babel import format_timedelta, ngettext
+from flask_babel import format_percent, format_timedelta, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -71,4 +71,5 @@ def install(app):
         action_type=lambda code: action_rules.ACTION_TYPES.get(code, code),
         action_state=lambda code: action_rules.ACTION_STATES.get(code, code),
         enforcement_status=lambda code: action_rules.ENFORCEMENT_STATUSES.get(code, code),
+        percent=lambda share: format_percent(share, "#,##0.#%"),
     )

@@ -29,6 +29,7 @@ def register(app):
         scan_deadlines,
         export_statements,
         refresh_figures_command,
+        train_junk_filter,
         ask_followups,
     ):
         app.cli.add_command(command)
@@ -282,6 +283,22 @@ def refresh_figures_command():
     rows = refresh_figures()
     db.session.commit()
     click.echo(f"figures rebuilt: {rows} rollup rows")
+
+
+@click.command("train-junk-filter")
+@with_appcontext
+def train_junk_filter():
+    """Train the junk filter from its starter set and every junk-tray decision now (a worker does it every
+    JUNK_RETRAIN_MINUTES); nothing new is made when the examples have not changed."""
+    from cases.junk_filter.learn import retrain
+
+    model = retrain()
+    db.session.commit()
+    click.echo(
+        f"junk filter version {model.id}: {model.junk_examples} junk and {model.genuine_examples} genuine examples "
+        f"({model.starter_examples} from the starter set, {model.decisions} decisions), "
+        f"{len(model.weights['features'])} features"
+    )
 
 
 @click.command("ask-followups")

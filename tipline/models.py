@@ -3,6 +3,8 @@
 from cases.accounts.models import StaffUser
 from cases.actions.models import Action, ListEntry
 from cases.audit import AuditEntry
+from cases.junk_filter.models import JunkModel
+from cases.matching.models import TipMatch
 from cases.models import Case, CaseEvent, CaseNote, CaseTask
 from cases.notices import Notice
 from cases.periodic.models import PeriodicReport
@@ -10,13 +12,13 @@ from cases.saved_filters import SavedFilter
 from cases.seen import CaseVisit
 from tipline.api.idempotency import IdempotentRequest
 from tipline.api.tokens import ApiToken
-from tipline.evidence.models import Evidence
+from tipline.evidence.models import Evidence, ImageHash
 from tipline.figures.models import FigureCount
 from tipline.followup.models import FixCheck
 from tipline.jobs.models import OutboxJob, ScheduledTask
 from tipline.mail import SentMail
 from tipline.organisations.models import Organisation, OrgBatch, OrgLink, OrgMember, OrgSession, OrgTip
-from tipline.platforms.models import FilingRecord, Platform
+from tipline.platforms.models import FilingRecord, Platform, PlatformAddress
 from tipline.regions.models import Region
 from tipline.reports.client_keys import ClientKey
 from tipline.reports.handover import ReceiptHandover
@@ -50,9 +52,13 @@ __all__ = [
     "FigureCount",
     "FilingRecord",
     "FixCheck",
+    "JunkModel",
+    "ImageHash",
+    "TipMatch",
     "OutboxJob",
     "PeriodicReport",
     "Platform",
+    "PlatformAddress",
     "ReceiptHandover",
     "Region",
     "Tip",

@@ -213,6 +213,15 @@ class Defaults:
     FIGURES_REFRESH_MINUTES = 10
     REPORTS_SCHEDULE_MINUTES = 60
     FOLLOWUP_SCAN_MINUTES = 60
+    # The junk filter (cases/junk_filter): retrained from the junk tray's decisions this often
+    # (a new version only when they changed); a tip it scores at or above the threshold (the
+    # probability that it is an advert unrelated to minors or lessons) waits in the junk tray;
+    # each process looks for a newer version at most this many seconds apart.
+    JUNK_RETRAIN_MINUTES = 60
+    JUNK_MODEL_THRESHOLD = 0.5
+    JUNK_MODEL_CHECK_SECONDS = 60
+    # Tips are matched against the others (same picture, same link, text alike) this often, in the background.
+    MATCH_SWEEP_MINUTES = 1
     # Public figures: a count above zero but below this is shown as "fewer than" it, never
     # exactly, so that a small number cannot point to a reporter (tipline/figures).
     FIGURES_MIN_COUNT = 5

@@ -93,6 +93,7 @@ FORM_PREFIXES = {
     "closing": "closing",
     "filters": "filter",
     "bulk": "bulk",
+    "address": "address",
 }
 
 

@@ -1,10 +1,11 @@
 """Background work on evidence: cleaning uploads out of quarantine, thumbnails, active content in PDFs."""
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from tipline.evidence import files
-from tipline.evidence.models import DAMAGED, FLAGGED, PENDING, READY, UNREADABLE, Evidence
+from tipline.evidence.hashes import bands, photo_hashes
+from tipline.evidence.models import DAMAGED, FLAGGED, PENDING, READY, UNREADABLE, Evidence, ImageHash
 from tipline.evidence.pdf import PdfUnreadable, pdf_active_content
 from tipline.evidence.storage import evidence_storage, quarantine_storage
 from tipline.extensions import db
@@ -32,16 +33,32 @@ def check_evidence(payload):
         thumbnail = files.make_thumbnail(data)
         if thumbnail is not None:
             evidence.thumbnail_key = storage.save(thumbnail)
+        keep_photo_hashes(evidence, data)
     elif evidence.kind == "pdf":
         try:
             markers = pdf_active_content(data)
         except PdfUnreadable:
             # What a PDF the parser cannot read would do is unknown: staff open it with care.
             markers = [UNREADABLE]
+    if evidence.tip is not None:  # matched again, now with this file's hashes
+        evidence.tip.matched_at = None
     evidence.state = FLAGGED if markers else READY
     # The names found (PDF names, not words of any language); pages say what they mean.
     evidence.check_note = ", ".join(markers)
     evidence.checked_at = utcnow()
+
+
+def keep_photo_hashes(evidence, data):
+    """Store the photo's perceptual hashes (tipline/evidence/hashes.py), replacing any kept before."""
+    db.session.execute(delete(ImageHash).where(ImageHash.evidence_id == evidence.id))
+    for variant, value in enumerate(photo_hashes(data)):
+        band0, band1, band2, band3 = bands(value)
+        db.session.add(
+            ImageHash(
+                evidence_id=evidence.id, variant=variant, value=value,
+                band0=band0, band1=band1, band2=band2, band3=band3,
+            )
+        )  # fmt: skip
 
 
 def _clean_from_quarantine(evidence):

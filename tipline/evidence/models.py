@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text, false
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, SmallInteger, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tipline.extensions import db
@@ -33,7 +33,7 @@ class Evidence(db.Model):
     kind: Mapped[str] = mapped_column(String(8))  # image, video, pdf
     mime_type: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
-    sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
     original_name: Mapped[str] = mapped_column(String(255))
     state: Mapped[str] = mapped_column(String(8), default=PENDING)
     check_note: Mapped[str] = mapped_column(Text, default="")
@@ -52,3 +52,19 @@ class Evidence(db.Model):
         from tipline.evidence.files import download_name
 
         return download_name(self.id, self.mime_type)
+
+
+class ImageHash(db.Model):
+    """One perceptual hash of a photo (tipline/evidence/hashes.py): the whole picture (variant 0) or a crop."""
+
+    __tablename__ = "image_hash"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"), index=True)
+    variant: Mapped[int] = mapped_column(SmallInteger)
+    value: Mapped[int] = mapped_column(BigInteger)
+    # The hash's four 16-bit bands, each indexed: a near copy shares at least one with it.
+    band0: Mapped[int] = mapped_column(Integer, index=True)
+    band1: Mapped[int] = mapped_column(Integer, index=True)
+    band2: Mapped[int] = mapped_column(Integer, index=True)
+    band3: Mapped[int] = mapped_column(Integer, index=True)

@@ -343,12 +343,12 @@ def _reopened(case, reason):
 
 def _case_taking_up(case, answers):
     """The open case on the closed case's platform and problem, the answers added; or a new one that follows it."""
-    target = open_case_for(case.platform_id, case.platform_name, case.category)
+    target = open_case_for(case.platform_id, case.platform_name, case.category, case.site)
     if target is None:
         target = _new_followup_case(case, answers)
         if target is not None:
             return target
-        target = open_case_for(case.platform_id, case.platform_name, case.category)
+        target = open_case_for(case.platform_id, case.platform_name, case.category, case.site)
     record_event(target, None, ANSWERS_JOINED, source_id=case.id, answers=answers)
     return target
 
@@ -358,9 +358,9 @@ def _new_followup_case(case, answers):
     from cases.priority import compute_priority
     from cases.routing import route_case
 
-    key = open_key(case.platform_id, case.platform_name, case.category)
+    key = open_key(case.platform_id, case.platform_name, case.category, case.site)
     region, lead, co = route_case(case.platform, case.category)
-    target = new_case(case.platform_id, case.platform_name, case.category, region, lead, co, key)
+    target = new_case(case.platform_id, case.platform_name, case.category, region, lead, co, key, site=case.site)
     target.platform = case.platform
     target.follows_case_id = case.id
     target.priority, target.priority_reasons = compute_priority(target)

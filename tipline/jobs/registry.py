@@ -11,6 +11,8 @@ JOB_MODULES = (
     "tipline.figures.rollup",
     "cases.periodic.service",
     "tipline.followup.jobs",
+    "cases.junk_filter.learn",
+    "cases.matching.service",
 )
 
 _HANDLERS = {}

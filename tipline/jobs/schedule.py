@@ -17,6 +17,8 @@ PERIODIC_JOBS = {
     "figures.refresh": "FIGURES_REFRESH_MINUTES",
     "reports.schedule": "REPORTS_SCHEDULE_MINUTES",
     "followup.ask": "FOLLOWUP_SCAN_MINUTES",
+    "junk.retrain": "JUNK_RETRAIN_MINUTES",
+    "tips.match": "MATCH_SWEEP_MINUTES",
 }
 
 

@@ -64,9 +64,15 @@ class Platform(db.Model):
 
     region = relationship("Region")
     filing = relationship("FilingRecord", uselist=False, back_populates="platform", cascade="all, delete-orphan")
+    address_keys = relationship("PlatformAddress", cascade="all, delete-orphan", back_populates="platform")
 
     def refresh_search_text(self):
-        """Recompute what the platform is found by; call after changing its names."""
+        """Recompute what the platform is found by, typed or linked; call after changing its names or addresses."""
+        from tipline.platforms.links import address_keys
+
+        keys = address_keys(self.addresses)
+        if sorted(row.key for row in self.address_keys) != keys:
+            self.address_keys = [PlatformAddress(key=key) for key in keys]
         self.search_text = platform_search_text(
             self.name,
             self.name_en,
@@ -77,6 +83,18 @@ class Platform(db.Model):
 
     def __repr__(self):
         return f"<Platform {self.id} {self.name}>"
+
+
+class PlatformAddress(db.Model):
+    """One of a platform's addresses as a link to it is matched (tipline/platforms/links.py: link_key)."""
+
+    __tablename__ = "platform_address"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platform.id"), index=True)
+    key: Mapped[str] = mapped_column(String(300), index=True)
+
+    platform = relationship("Platform", back_populates="address_keys")
 
 
 class FilingRecord(db.Model):

@@ -7,7 +7,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from tipline.extensions import db
-from tipline.platforms.models import FilingRecord, Platform, like_pattern, search_key
+from tipline.platforms.links import lookup_keys
+from tipline.platforms.models import FilingRecord, Platform, PlatformAddress, like_pattern, search_key
 from tipline.regions.service import subtree_codes
 
 PAGE_SIZE = 20
@@ -67,11 +68,12 @@ def suggest_platforms(query, limit=8):
     ).all()
 
 
-def resolve_platform(platform_id, name):
+def resolve_platform(platform_id, name, link=None):
     """The registry platform a reporter meant, or None for a platform not in the registry.
 
     An id chosen from the suggestions wins; otherwise a name that equals exactly
-    one platform's Chinese or English name (case aside) is taken as that platform.
+    one platform's Chinese or English name (case aside) is taken as that platform;
+    otherwise the platform whose address covers the tip's link (its key, links.link_key).
     """
     if platform_id:
         platform = db.session.get(Platform, platform_id)
@@ -85,7 +87,23 @@ def resolve_platform(platform_id, name):
         .where(or_(func.lower(Platform.name) == folded, func.lower(Platform.name_en) == folded))
         .limit(2)
     ).all()
-    return found[0] if len(found) == 1 else None
+    if len(found) == 1:
+        return found[0]
+    return platform_by_link(link) if link else None
+
+
+def platform_by_link(link):
+    """The one registry platform whose address covers the link's key, the most precise address first; None
+    when no address does, or when two platforms share the most precise one."""
+    keys = lookup_keys(link)
+    rows = db.session.execute(
+        select(PlatformAddress.key, PlatformAddress.platform_id).where(PlatformAddress.key.in_(keys))
+    ).all()
+    for key in keys:
+        owners = {platform_id for found, platform_id in rows if found == key}
+        if owners:
+            return db.session.get(Platform, owners.pop()) if len(owners) == 1 else None
+    return None
 
 
 def web_host(url):

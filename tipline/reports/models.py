@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tipline.extensions import db
@@ -39,6 +39,12 @@ class Tip(db.Model):
     # What tip-text search finds the tip by (tipline/reports/search.py), written with the tip.
     search_terms: Mapped[str] = mapped_column(Text, default=_search_terms_of_description, server_default="")
     url: Mapped[str] = mapped_column(String(2000), default="")
+    # The tip's link (its URL, or the first address in its text) as links match (tipline/platforms/links.py),
+    # and that link's site: what tips about the same page, app or unregistered site share.
+    link_key: Mapped[str | None] = mapped_column(String(300), index=True)
+    site: Mapped[str | None] = mapped_column(String(300), index=True)
+    # When the tip was last matched against the others (cases/matching); empty: the next sweep matches it.
+    matched_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     seen_at: Mapped[datetime | None] = mapped_column(DateTime)
     reporter_type: Mapped[str] = mapped_column(String(32))
     # Fernet ciphertext of {name, email, phone}; None for an anonymous tip.
@@ -55,6 +61,13 @@ class Tip(db.Model):
     # "", "suspected" (in the junk tray), "confirmed" (kept aside) or "released" (a real tip after all).
     junk_status: Mapped[str] = mapped_column(String(12), default="", index=True)
     junk_reasons: Mapped[list] = mapped_column(JSON, default=list)
+    # What the junk filter said at intake: the probability of junk, the version that said it (None:
+    # the starter set's, before any version was saved) and the words that weighed most towards junk.
+    junk_score: Mapped[float | None] = mapped_column(Float)
+    junk_model_id: Mapped[int | None] = mapped_column(ForeignKey("junk_model.id"))
+    junk_words: Mapped[list | None] = mapped_column(JSON, default=list)
+    # When staff confirmed or released it in the junk tray (the filter's precision and recall are counted on these).
+    junk_decided_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     # The first time staff answered the reporter (a change of public status or a message), and
     # the first time an action was approved in the tip's case after it arrived: what the public
     # figures measure the days to (tipline/figures/rollup.py).

@@ -7,12 +7,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from cases.junk import detect_junk
+from cases.junk import screen_tip
 from cases.operations import file_tip, reporter_added
 from tipline.crypto import derived_key, encrypt_contact
 from tipline.evidence.intake import keep_evidence
 from tipline.extensions import db
 from tipline.jobs.outbox import record_job
+from tipline.platforms.links import link_key, links_in, site_of
 from tipline.platforms.service import resolve_platform
 from tipline.reports.client_keys import day_key
 from tipline.reports.models import Tip, TipEvent
@@ -63,7 +64,8 @@ def submit_tip(submission, clean_files):
     Evidence checks are recorded as jobs in the same transaction.
     """
     code = new_receipt_code()
-    platform = resolve_platform(submission.platform_id, submission.platform_name)
+    link = tip_link(submission.url, submission.description)
+    platform = resolve_platform(submission.platform_id, submission.platform_name, link)
     tip = Tip(
         receipt_digest=receipt_digest(derived_key("receipt"), code),
         platform=platform,
@@ -74,6 +76,8 @@ def submit_tip(submission, clean_files):
         location=submission.location,
         description=submission.description,
         url=submission.url,
+        link_key=link,
+        site=site_of(link),
         seen_at=submission.seen_at,
         reporter_type=submission.reporter_type,
         organisation_id=submission.organisation_id,
@@ -93,9 +97,18 @@ def submit_tip(submission, clean_files):
     return tip, code
 
 
+def tip_link(url, description):
+    """The key of a tip's link: its URL field, else the first address in its text that is one (or None)."""
+    for written in [url, *links_in(description)]:
+        key = link_key(written)
+        if key:
+            return key
+    return None
+
+
 def take_in(tip):
     """Set likely junk aside for a person to look at; find everything else together with its case."""
-    reasons = detect_junk(tip)
+    reasons = screen_tip(tip)
     if reasons:
         tip.junk_status = "suspected"
         tip.junk_reasons = reasons

@@ -4,6 +4,7 @@ from cases import states
 from cases.access import can_see_case, works_on
 from cases.actions import rules
 from cases.actions.models import Action
+from cases.matching.addresses import may_add_address
 from cases.models import Case, CaseEvent, CaseNote, CaseTask
 from tests.cases.conftest import CHAOYANG
 from tests.cases.routes.exercise import Exercise, audited, check
@@ -134,6 +135,12 @@ def _merge_effect(actor, scene, before, response):
         + check(all(t.case_id == target.id for t in scene["watch"][2:]), "tips not moved")
         + audited(before, actor, "case.merge", source.id)
     )
+
+
+def _address_effect(actor, scene, before, response):
+    platform = scene["case"].platform
+    added = f"https://new-address.example/course/{scene['case'].id}" in (platform.addresses or [])
+    return check(added, "address not added") + audited(before, actor, "platform.address_added", platform.id)
 
 
 def _closing_for(case):
@@ -343,6 +350,16 @@ CASE_ROUTES = {
         allowed=_merge_allowed,
         form=lambda s, a: {"target_id": str(s["target"].id), "reason": "同一问题"},
         effect=_merge_effect,
+    ),
+    ("staff.add_address", "POST"): Exercise(
+        "POST",
+        case_path("/address"),
+        CASE_SCENES,
+        hidden=case_hidden,
+        allowed=lambda a, s: may_add_address(a, s["case"]),
+        # An address of this case's own: a platform of an earlier scene may hold another's.
+        form=lambda s, a: {"address": f"https://new-address.example/course/{s['case'].id}"},
+        effect=_address_effect,
     ),
     ("staff.close", "POST"): Exercise(
         "POST",
