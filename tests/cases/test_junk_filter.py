@@ -4,6 +4,7 @@ import math
 import re
 
 import pytest
+from babel.numbers import format_percent
 from sqlalchemy import func, select
 
 from cases import operations
@@ -158,7 +159,8 @@ def test_the_tray_says_why_and_how_the_filter_did_this_month(app, make_platform,
     body = client.get("/staff/junk", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "66.7%" in body and "50%" in body
     card = re.search(rf'<article class="card" id="tip-{waiting.id}">(.*?)</article>', body, re.S).group(1)
-    assert f"{waiting.junk_score:.0%}"[:-1] in card.replace(",", "")
+    shown = format_percent(waiting.junk_score, "#,##0.#%", locale="en")
+    assert f"{shown} likely junk." in card
     for word in waiting.junk_words:
         assert f"<q>{word}</q>" in card
     assert "reads it as an advert" in card
