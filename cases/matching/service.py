@@ -3,8 +3,9 @@
 A tip is matched when its `matched_at` is empty: new tips, and tips whose evidence was just
 hashed, that were added to, released from the junk tray, or moved by a merge or a split (the
 operations empty it). The job `tips.match`, every MATCH_SWEEP_MINUTES, matches those tips
-(MATCH_BATCH at a time, oldest first); matching a tip replaces what was found for it before,
-so running it twice does no harm. Intake never waits for it: it records nothing at all.
+(MATCH_BATCH at a time, oldest first; after a full batch it records itself again, so a burst
+is worked through at once). Matching a tip replaces what was found for it before, so running
+it twice does no harm. Intake never waits for it: it records nothing at all.
 
 What is found, each through an index:
 - FILE: a file with the same SHA-256 (the very same bytes);
@@ -29,11 +30,12 @@ from cases.models import Case
 from tipline.evidence import hashes
 from tipline.evidence.models import Evidence, ImageHash
 from tipline.extensions import db
+from tipline.jobs.outbox import record_job
 from tipline.jobs.registry import job
 from tipline.reports.models import Tip
 from tipline.timeutil import utcnow
 
-MATCH_BATCH = 200
+MATCH_BATCH = 100
 TEXT_ALIKE = 0.45
 HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 WORD = re.compile(r"\w")
@@ -196,10 +198,14 @@ def match_again(tips):
 
 @job("tips.match")
 def match_waiting_tips(payload):
-    """The periodic job (tipline/jobs/schedule.py): match the tips waiting for it, oldest first."""
+    """The periodic job (tipline/jobs/schedule.py): match the tips waiting for it, oldest first, a batch at a time;
+    a full batch records the job again, so that a burst of tips is worked through without waiting for the next
+    period."""
     waiting = db.session.scalars(select(Tip).where(Tip.matched_at.is_(None)).order_by(Tip.id).limit(MATCH_BATCH)).all()
     for tip in waiting:
         match_tip(tip)
+    if len(waiting) == MATCH_BATCH:
+        record_job("tips.match")
 
 
 # --- what a case page shows -----------------------------------------------------------------

@@ -189,3 +189,16 @@ def test_staff_add_an_address_from_the_case_page_and_links_then_find_the_platfor
     assert "new-site.example" in db.session.get(type(platform), platform.id).addresses
     later = file_tip(platform_name="不知道名字", url="https://www.new-site.example/course/2")
     assert later.platform_id == platform.id
+
+
+def test_a_burst_of_tips_is_worked_through_batch_after_batch(app, make_platform, monkeypatch, file_tip):
+    """Catches a sweep that matches one batch a period and leaves a burst of tips waiting behind it."""
+    from cases.matching import service
+
+    monkeypatch.setattr(service, "MATCH_BATCH", 2)
+    platform = make_platform(region_code=HAIDIAN)
+    tips = [file_tip(platform, category) for category in ("game_ads", "social", "teachers", "vulgar", "syllabus")]
+    assert all(tip.matched_at is None for tip in tips)
+    sweep()  # one batch here, the rest by the jobs it records (run at once in the tests' JOB_MODE)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Tip).where(Tip.matched_at.is_(None))) == 0
