@@ -19,7 +19,7 @@ Escalated work queue.
 PostgreSQL only, headless Debian Chromium; staff pages in English, the public page in Chinese.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -32,7 +32,7 @@ from cases.models import Case
 from tests.browser.conftest import sign_in_staff
 from tipline.extensions import db
 from tipline.reports.service import TipSubmission, submit_tip
-from tipline.timeutil import app_today
+from tipline.timeutil import app_today, day_start
 
 pytestmark = [
     pytest.mark.browser,
@@ -326,10 +326,11 @@ def test_failed_rectification_review_escalates_and_overdue_case_is_escalated(liv
     rectification_id = propose(officer, base, case_id, rules.RECTIFICATION, deadline_on=deadline)
     approve(supervisor, base, case_id, rectification_id, "Rectify by tomorrow.")
 
-    # The clock of the test: the day after the deadline, still before the case's own deadline.
+    # The clock of the test: the Beijing day after the deadline as it begins (in UTC, as the scans read the
+    # clock), still before the case's own deadline whatever the hour the test runs at.
     db.session.expire_all()
     case_deadline = db.session.get(Case, case_id).deadline_at
-    after_rectification = datetime.combine(deadline + timedelta(days=1), time.min)
+    after_rectification = day_start(deadline + timedelta(days=1))
     assert after_rectification < case_deadline, (after_rectification, case_deadline)
     assert scan(after_rectification - timedelta(days=1)) == (0, 0)
     assert scan(after_rectification) == (0, 1)  # (escalated cases, reviews requested)
