@@ -26,7 +26,7 @@ from cases.forms import (
     staff_choices,
 )
 from cases.matching.addresses import add_platform_address, may_add_address
-from cases.matching.service import suggestions_for
+from cases.matching.suggestions import suggestions_for
 from cases.models import Case, CaseTask
 from cases.priority import reason_text
 from cases.timeline import case_timeline

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from cases import states
 from cases.audit import audit
-from cases.matching.service import match_again
+from cases.matching import match_again
 from cases.models import Case, CaseEvent, CaseNote, CaseTask
 from cases.notices import notify_reporter, notify_staff
 from cases.priority import compute_priority, count_new_tip, recount_figures

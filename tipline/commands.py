@@ -222,6 +222,7 @@ def worker(burst):
     from rq import Worker
 
     from tipline.jobs.outbox import relay, rq_queue
+    from tipline.jobs.registry import load_job_modules
 
     app = current_app._get_current_object()
     # RQ forks a work horse per job: the child must not reuse the parent's database
@@ -231,6 +232,7 @@ def worker(burst):
     if app.config["JOB_MODE"] != "rq":
         raise click.ClickException("set REDIS_URL to run a worker; without it jobs run in the web process")
     queue = rq_queue(app)
+    load_job_modules()
     relay(app)
     if not burst:
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from cases.access import can_see_case
 from cases.audit import audit
-from cases.matching.service import match_again
+from cases.matching import match_again
 from cases.operations import CaseError, NotAllowed
 from tipline.extensions import db
 from tipline.platforms.links import link_key

@@ -19,9 +19,12 @@ What is found, each through an index:
 """
 
 import re
-from dataclasses import dataclass, field
 
 import rjieba
+
+# Imported here, not on first use: a worker imports the job modules before it forks a work horse per job.
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import cosine_similarity
 from sqlalchemy import delete, or_, select
 
 from cases import states
@@ -156,9 +159,6 @@ def text_matches(tip):
         ).all()
     if not others:
         return []
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.metrics.pairwise import cosine_similarity
-
     texts = [tip.description or ""] + [text or "" for _id, text in others]
     try:
         matrix = TfidfVectorizer(analyzer=text_features, sublinear_tf=True).fit_transform(texts)
@@ -190,12 +190,6 @@ def match_tip(tip):
     return rows
 
 
-def match_again(tips):
-    """Have these tips matched again by the next sweep (after a merge, a split, an addition, a release)."""
-    for tip in tips:
-        tip.matched_at = None
-
-
 @job("tips.match")
 def match_waiting_tips(payload):
     """The periodic job (tipline/jobs/schedule.py): match the tips waiting for it, oldest first, a batch at a time;
@@ -206,45 +200,3 @@ def match_waiting_tips(payload):
         match_tip(tip)
     if len(waiting) == MATCH_BATCH:
         record_job("tips.match")
-
-
-# --- what a case page shows -----------------------------------------------------------------
-
-
-@dataclass
-class Suggestion:
-    """Another case some of this case's tips match, and why."""
-
-    case: Case
-    reasons: list = field(default_factory=list)  # (kind, tip id here, tip id there, distance)
-
-    @property
-    def assessed(self):
-        """The other case's outcome when staff closed it (founded or unfounded), else None."""
-        return self.case.state if self.case.state in (states.CLOSED_FOUNDED, states.CLOSED_UNFOUNDED) else None
-
-
-def suggestions_for(case, visible):
-    """The other cases the tips of `case` match (in the reader's `visible` regions), open ones first, each
-    with its reasons; and {evidence id of this case: (other case, outcome)} for files staff already assessed."""
-    tip_ids = [tip.id for tip in case.tips]
-    if not tip_ids:
-        return [], {}
-    rows = db.session.scalars(
-        select(TipMatch).where(or_(TipMatch.tip_id.in_(tip_ids), TipMatch.other_tip_id.in_(tip_ids)))
-    ).all()
-    by_case, assessed = {}, {}
-    for row in rows:
-        here, there = (row.tip, row.other_tip) if row.tip_id in tip_ids else (row.other_tip, row.tip)
-        evidence_here = row.evidence_id if row.tip_id in tip_ids else row.other_evidence_id
-        other = there.case
-        if other is None or other.id == case.id or other.region_code not in visible:
-            continue
-        suggestion = by_case.setdefault(other.id, Suggestion(other))
-        reason = (row.kind, here.id, there.id, row.distance)
-        if reason not in suggestion.reasons:
-            suggestion.reasons.append(reason)
-        if row.kind in (FILE, EVIDENCE) and suggestion.assessed and evidence_here is not None:
-            assessed.setdefault(evidence_here, (other, suggestion.assessed))
-    order = sorted(by_case.values(), key=lambda s: (s.case.state not in states.OPEN_STATES, -s.case.id))
-    return order, assessed

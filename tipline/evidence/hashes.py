@@ -16,6 +16,7 @@ nearer copies, the usual case, nearly always do.
 import io
 
 import imagehash
+import scipy.fftpack  # noqa: F401 (imagehash's pHash imports it on first use: a worker imports it before it forks)
 from PIL import Image, ImageOps
 
 CROP = 0.05

@@ -33,11 +33,17 @@ def job(name):
     return register
 
 
-def handler_for(name):
-    """The function registered under `name`; KeyError if there is none."""
+def load_job_modules():
+    """Import every module that defines jobs (once). A worker does it before it forks a work horse per job,
+    so that no job pays for importing its module and what that imports (numpy, scipy, scikit-learn)."""
     global _loaded
     if not _loaded:
         for module in JOB_MODULES:
             importlib.import_module(module)
         _loaded = True
+
+
+def handler_for(name):
+    """The function registered under `name`; KeyError if there is none."""
+    load_job_modules()
     return _HANDLERS[name]
