@@ -8,7 +8,7 @@ from PIL import Image, ImageDraw
 from sqlalchemy import func, select
 
 from cases import operations, states
-from cases.matching.models import EVIDENCE, LINK, TEXT, TipMatch
+from cases.matching.models import EVIDENCE, FILE, LINK, TEXT, TipMatch
 from cases.models import Case
 from tests.cases.conftest import HAIDIAN, post_form
 from tipline.evidence import hashes
@@ -202,3 +202,22 @@ def test_a_burst_of_tips_is_worked_through_batch_after_batch(app, make_platform,
     sweep()  # one batch here, the rest by the jobs it records (run at once in the tests' JOB_MODE)
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Tip).where(Tip.matched_at.is_(None))) == 0
+
+
+def test_the_very_same_file_is_found_by_its_digest(app, make_platform):
+    """Catches files compared only as pictures: the same bytes sent twice are the same file, whatever they show."""
+    platform = make_platform(region_code=HAIDIAN)
+    photo = jpeg(scene(5))
+    first = report(platform, "game_ads", "截图一张，课程里的游戏广告", photo)
+    again = report(platform, "social", "同一张截图，课程里有陌生人私信", photo, "203.0.113.50")
+    sweep()
+    kinds = {m.kind for m in db.session.scalars(select(TipMatch).where(TipMatch.tip_id == again.id))}
+    assert FILE in kinds
+    assert (
+        db.session.scalar(
+            select(TipMatch.distance).where(
+                TipMatch.tip_id == again.id, TipMatch.other_tip_id == first.id, TipMatch.kind == FILE
+            )
+        )
+        == 0
+    )
