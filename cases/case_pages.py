@@ -88,6 +88,7 @@ def render_case(case, status=200, **forms):
     split = forms.get("split") or SplitForm(category=_split_category(case))
     split.tip_ids.choices = split_choices(case)
     suggestions, assessed = suggestions_for(case, visible_regions(current_user))
+    may_address = may_add_address(current_user, case)
     return no_store(
         render_template(
             "cases/case.html",
@@ -128,8 +129,8 @@ def render_case(case, status=200, **forms):
             organisations=_organisations_of(case),
             suggestions=suggestions,
             assessed=assessed,
-            may_add_address=may_add_address(current_user, case),
-            address=forms.get("address") or AddressForm(address=_uncovered_link(case)),
+            may_add_address=may_address,
+            address=forms.get("address") or AddressForm(address=_uncovered_link(case) if may_address else ""),
             action_rules=action_rules,
         ),
         status,

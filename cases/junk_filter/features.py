@@ -11,20 +11,26 @@ import re
 
 import rjieba
 
+from cases.junk import URL
+
 # Longer texts add nothing to tell an advert from a report; the cut keeps scoring cheap.
 MAX_CHARS = 2000
 WORD = re.compile(r"[\w\u3400-\u9fff]")
 HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 LATIN_WORD = re.compile(r"[^\W\d_\u3400-\u9fff]{3,}")
-# Web addresses are not words (the rules of cases/junk.py judge a tip that is only a link).
-ADDRESS = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
+
+
+def words(text):
+    """The words of a text as jieba segments it, without the spaces and punctuation between them."""
+    return [word for word in rjieba.cut(text) if WORD.search(word)]
 
 
 def features(text):
     """The features of a text: "w:" + each word; "c:" + each two and three Chinese characters in a row,
     and each four letters of a Latin word with its edges (" slim", "limm", ..., "ing ")."""
-    text = ADDRESS.sub(" ", (text or "")[:MAX_CHARS].lower())
-    found = [f"w:{word}" for word in rjieba.cut(text) if WORD.search(word)]
+    # Web addresses are not words (the rules of cases/junk.py judge a tip that is only a link).
+    text = URL.sub(" ", (text or "")[:MAX_CHARS].lower())
+    found = [f"w:{word}" for word in words(text)]
     for run in HAN_RUN.findall(text):
         for size in (2, 3):
             found.extend(f"c:{run[i : i + size]}" for i in range(len(run) - size + 1))

@@ -18,16 +18,13 @@ What is found, each through an index:
   characters, so that Chinese, English and both compare), cosine at least TEXT_ALIKE.
 """
 
-import re
-
-import rjieba
-
 # Imported here, not on first use: a worker imports the job modules before it forks a work horse per job.
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 from sqlalchemy import delete, or_, select
 
 from cases import states
+from cases.junk_filter.features import HAN_RUN, words
 from cases.matching.models import EVIDENCE, FILE, LINK, SITE, TEXT, TipMatch
 from cases.models import Case
 from tipline.evidence import hashes
@@ -40,8 +37,6 @@ from tipline.timeutil import utcnow
 
 MATCH_BATCH = 100
 TEXT_ALIKE = 0.45
-HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
-WORD = re.compile(r"\w")
 # The most of each kind looked at for one tip: the newest first.
 MOST_TIPS = 50
 MOST_CASES = 30
@@ -141,7 +136,7 @@ def _same_platform(case):
 def text_features(text):
     """What two reports are compared by: their words, and their Chinese characters one and two at a time."""
     text = (text or "").lower()
-    found = [word for word in rjieba.cut(text) if WORD.search(word)]
+    found = words(text)
     for run in HAN_RUN.findall(text):
         found += list(run) + [run[i : i + 2] for i in range(len(run) - 1)]
     return found
